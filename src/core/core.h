@@ -1,0 +1,144 @@
+/*
+ * core: the ground floor every module stands on. Errors, growable buffers, a
+ * per-request arena, bounded number parsing, time formatting, logging and the
+ * configuration file. Nothing here knows HTTP, SQL or the domain.
+ */
+#ifndef CORE_CORE_H
+#define CORE_CORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/limits.h"
+
+#ifdef __GNUC__
+#define CORE_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CORE_PRINTF(a, b)
+#endif
+
+#define COUNTOF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- errors: one project-wide enum (house rule 3) ---- */
+enum err {
+	ERR_OK = 0,
+	ERR_NOMEM,
+	ERR_INVAL,
+	ERR_TOOBIG,
+	ERR_DENIED,
+	ERR_NOTFOUND,
+	ERR_CONFLICT,
+	ERR_IO,
+	ERR_UNAVAIL, /* a service (database server) is down; retry later */
+	ERR_CRYPTO,
+	ERR__MAX
+};
+
+/* Returns a static human sentence for e. */
+const char *err_str(enum err e);
+
+/* ---- buf: growable byte buffer, always NUL-terminated ---- */
+struct buf {
+	char *data; /* NULL until first append */
+	size_t len;
+	size_t cap;
+	bool failed; /* sticky: an allocation failed; contents are incomplete */
+};
+
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+void buf_reset(struct buf *b);
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) CORE_PRINTF(2, 3);
+/* Transfers ownership of the bytes to the caller (free()), leaves b empty. */
+char *buf_take(struct buf *b, size_t *len);
+
+/* ---- arena: allocations freed together (one per request) ---- */
+struct arena;
+
+struct arena *arena_new(void);
+void arena_free(struct arena *a);
+/* Returns zeroed memory aligned for any type, or NULL. */
+void *arena_alloc(struct arena *a, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_printf(struct arena *a, const char *fmt, ...) CORE_PRINTF(2, 3);
+/* Bytes handed out so far (for tests and limits). */
+size_t arena_used(const struct arena *a);
+
+/* ---- numbers: the only way candor parses an integer ---- */
+/* Parses all of s as a decimal integer in [min, max]. ERR_INVAL when s is empty or
+ * has anything but an optional '-' and digits; ERR_TOOBIG when out of range. */
+enum err strnum(const char *s, long long min, long long max, long long *out);
+
+/* ---- strings ---- */
+bool str_eq_nocase(const char *a, const char *b);
+/* Copies at most size-1 bytes and NUL-terminates; returns strlen(src). */
+size_t str_copy(char *dst, const char *src, size_t size);
+/* True when s is valid UTF-8 with no NUL and no C0 control other than \t \r \n. */
+bool str_utf8_valid(const char *s, size_t n);
+/* Number of Unicode code points in valid UTF-8 s. */
+size_t str_utf8_len(const char *s, size_t n);
+/* Makes a URL slug from a title: lowercase ASCII letters, digits and '-'. */
+void str_slugify(const char *title, char *out, size_t outsize);
+/* True for a valid slug: 1..LIMIT_SLUG of [a-z0-9-], not starting/ending with '-'. */
+bool str_slug_valid(const char *s);
+
+/* ---- time ---- */
+int64_t time_now(void);        /* seconds since the epoch */
+int64_t time_now_ms(void);     /* monotonic milliseconds */
+/* RFC 3339 UTC, "2026-11-25T02:00:00Z"; out must hold 21 bytes. */
+void time_rfc3339(int64_t t, char out[21]);
+/* "25 November 2026"; out must hold 32 bytes. */
+void time_human_date(int64_t t, char out[32]);
+/* RFC 7231 IMF-fixdate; out must hold 30 bytes. */
+void time_http(int64_t t, char out[30]);
+
+/* ---- log ---- */
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+/* Where log lines go (stderr by default). path NULL means stderr. */
+enum err log_open(const char *path);
+void log_close(void);
+void log_set_level(enum log_level lvl);
+void log_msg(enum log_level lvl, const char *fmt, ...) CORE_PRINTF(2, 3);
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+/* Writes s into b with control characters and non-ASCII escaped (\xNN), so user input
+ * can never forge a log line. */
+void log_escape(struct buf *b, const char *s);
+
+/* ---- config: DIR/candor.conf, INI; see docs/configuration.md ---- */
+struct config {
+	char listen[128];         /* [server] listen = 127.0.0.1:8080 */
+	int threads;              /* [server] threads = 0 (0: one per core) */
+	char default_site[256];   /* [server] default_site = host or empty */
+	char access_log[512];     /* [server] access_log = path, "-" or "stderr" (default), "off" */
+	char trusted_proxies[512];/* [server] trusted_proxies = space-separated IPs */
+	int connection_limit;     /* [server] connection_limit */
+	int per_ip_connection_limit;
+	int connection_timeout;   /* seconds */
+	char database[1024];      /* [database] url = sqlite (default) or postgresql://... */
+	char database_password_file[512]; /* [database] password_file */
+	char key_file[512];       /* [privacy] key_file = master.key (relative to DIR) */
+	char data_dir[1024];      /* not in the file: the directory it was read from */
+};
+
+/* Fills c with defaults. */
+void config_defaults(struct config *c);
+/* Reads DIR/candor.conf over the defaults. On error writes a sentence naming the key
+ * and line into errbuf and returns ERR_INVAL (unknown key, bad value) or ERR_IO. */
+enum err config_load(const char *dir, struct config *c, char *errbuf, size_t errsize);
+/* Writes a commented candor.conf for c to path, creating it (fails if it exists). */
+enum err config_write_new(const char *path, const struct config *c);
+/* Resolves a path from the config relative to the data directory into out. */
+void config_path(const struct config *c, const char *rel, char *out, size_t outsize);
+
+#endif

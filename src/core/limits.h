@@ -1,0 +1,48 @@
+/*
+ * limits: every bound candor enforces, in one block (house rule 5). Each is tested at
+ * N and N+1. Values come from SECURITY.md where it names one.
+ */
+#ifndef CORE_LIMITS_H
+#define CORE_LIMITS_H
+
+/* HTTP request bounds */
+#define LIMIT_HEADER_BYTES (16 * 1024)   /* header block larger than this -> 431 */
+#define LIMIT_URL_BYTES (8 * 1024)       /* request target longer than this -> 414 */
+#define LIMIT_FORM_BODY_DEFAULT (16 * 1024) /* default per-route body limit -> 413 */
+#define LIMIT_FORM_FIELDS 64             /* fields in one form body */
+#define LIMIT_FORM_NAME 64               /* bytes in a field name (decoded) */
+#define LIMIT_COOKIES 32                 /* cookies in one Cookie header */
+#define LIMIT_COOKIE_NAME 64
+#define LIMIT_COOKIE_VALUE 512
+#define LIMIT_PATH_SEGMENTS 16           /* segments in a routed path */
+#define LIMIT_PATH_SEGMENT 256           /* bytes in one decoded path segment */
+#define LIMIT_HOST_BYTES 253             /* DNS name length; longer -> 400 */
+#define LIMIT_QUERY_PARAMS 32
+
+/* MHD daemon settings (set explicitly; MHD has no idle timeout by default) */
+#define LIMIT_CONNECTIONS 1024
+#define LIMIT_CONNECTIONS_PER_IP 64
+#define LIMIT_CONNECTION_TIMEOUT_S 30
+#define LIMIT_CONNECTION_MEMORY (64 * 1024)
+
+/* Content */
+#define LIMIT_TITLE 200                  /* characters in a post/page/site title */
+#define LIMIT_SLUG 100
+#define LIMIT_BODY_MARKDOWN (512 * 1024) /* bytes of markdown in one post or page */
+#define LIMIT_HOSTS_PER_SITE 16          /* primary + aliases */
+#define LIMIT_POSTS_PER_PAGE 10
+#define LIMIT_FEED_ENTRIES 20
+#define LIMIT_PAGE_NUMBER 100000         /* ?page=N upper bound */
+
+/* Configuration */
+#define LIMIT_CONFIG_BYTES (64 * 1024)
+#define LIMIT_THREADS 256
+
+/* Templates */
+#define LIMIT_TEMPLATE_DEPTH 16          /* nested sections/partials */
+#define LIMIT_TEMPLATE_BYTES (256 * 1024)
+
+/* Shutdown */
+#define LIMIT_SHUTDOWN_S 5
+
+#endif

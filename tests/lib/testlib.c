@@ -1,0 +1,1 @@
+int candor_testlib_placeholder;
