@@ -135,7 +135,7 @@ struct http_router *http_router_new(void);
 void http_router_free(struct http_router *r);
 /*
  * Adds a route. method is "GET" (also answers HEAD) or "POST"; pattern is a path with
- * literal segments and named ones (":slug"); "/static/*" matches any remainder as the
+ * literal segments and named ones (":slug"); a last segment "*" (as in "/static/ *", without the space) matches the remainder as the
  * param "*". body_limit is the largest request body accepted (0 for routes without a
  * body); larger -> 413 before reading it.
  */

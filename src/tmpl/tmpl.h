@@ -39,7 +39,7 @@
 struct tmpl_set;
 struct tmpl_val;
 
-/* Compiles every embedded templates/*.html. On error returns NULL and writes a sentence
+/* Compiles every embedded file templates/NAME.html. On error returns NULL and writes a sentence
  * naming the template and line into errbuf. */
 struct tmpl_set *tmpl_set_load(char *errbuf, size_t errsize);
 /* Compiles templates from (name, text) pairs; for tests and fuzzing. names are without

@@ -1,0 +1,581 @@
+/*
+ * server: candor's HTTP/1.1 server on libmicrohttpd (epoll, internal thread pool).
+ *
+ * Per request: MHD calls uri_log first with the raw request target; we allocate the
+ * request's arena and state there. The first access-handler call checks every limit of
+ * SECURITY.md ourselves, because MHD does not (conflicting Content-Length, header block
+ * size, URL length, missing Host) and because MHD's own error responses carry none of
+ * our headers. We answer in the *second* call (the two-call pattern): queueing a
+ * response in the first call makes MHD drop keep-alive. Errors found in the first call
+ * are answered at once, without reading a body, and the connection then closes.
+ *
+ * Invariants: every response goes through server_queue, which adds Content-Type and the
+ * security header set; the access log carries no IP address and no User-Agent.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "http/http_int.h"
+
+#define HTTP_MAX_PROXIES 16
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct http_server_config cfg;
+	char proxies[HTTP_MAX_PROXIES][INET6_ADDRSTRLEN];
+	size_t nproxies;
+	int log_fd; /* -1: access log off */
+	atomic_int inflight;
+	int port;
+};
+
+struct http_state {
+	struct http_request req;
+	struct http_server *srv;
+	const struct http_route *route;
+	struct buf body;
+	size_t body_limit;
+	bool body_too_big;
+	bool started;
+	int status;
+	size_t bytes;
+};
+
+/* ------------------------------------------------------------ header checks ---- */
+
+struct header_scan {
+	size_t bytes;
+	int content_length_count;
+	const char *content_length;
+	bool content_length_conflict;
+	bool transfer_encoding;
+	bool bad_value;
+	bool host_seen;
+};
+
+static enum MHD_Result
+header_scan_one(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+    const char *value, size_t value_size)
+{
+	struct header_scan *hs = cls;
+
+	hs->bytes += key_size + value_size + 4; /* "name: value\r\n" */
+	if (value && (memchr(value, '\r', value_size) || memchr(value, '\n', value_size) ||
+			 memchr(value, '\0', value_size)))
+		hs->bad_value = true;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (hs->content_length_count++ > 0 && strcmp(hs->content_length, value) != 0)
+			hs->content_length_conflict = true;
+		hs->content_length = value;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		hs->transfer_encoding = true;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+		hs->host_seen = true;
+	}
+	return MHD_YES;
+}
+
+static bool
+server_peer_trusted(struct http_server *srv, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+	char ip[INET6_ADDRSTRLEN] = "";
+	size_t i;
+
+	if (srv->nproxies == 0)
+		return false;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL)
+		return false;
+	if (ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, ip,
+		    sizeof(ip));
+	else if (ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
+		    ip, sizeof(ip));
+	for (i = 0; i < srv->nproxies; i++)
+		if (strcmp(srv->proxies[i], ip) == 0)
+			return true;
+	return false;
+}
+
+/* ---------------------------------------------------------------- responses ---- */
+
+static void
+server_error_ref(char out[17])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char r[8];
+	int i;
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		memset(r, 0, sizeof(r));
+	for (i = 0; i < 8; i++) {
+		out[2 * i] = hex[r[i] >> 4];
+		out[2 * i + 1] = hex[r[i] & 15];
+	}
+	out[16] = '\0';
+}
+
+/* Queues res on the connection with our full header set. Takes the body. */
+static enum MHD_Result
+server_queue(struct http_state *st, struct http_response *res)
+{
+	struct MHD_Connection *c = st->req.conn;
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+	size_t i, len;
+	char *data;
+
+	if (res->status == 0)
+		res->status = 200;
+	if (res->static_body) {
+		len = res->static_len;
+		r = MHD_create_response_from_buffer(len, (void *)res->static_body,
+		    MHD_RESPMEM_PERSISTENT);
+	} else {
+		if (res->body.failed) {
+			buf_reset(&res->body);
+			res->status = 500;
+		}
+		data = buf_take(&res->body, &len);
+		r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+		if (r == NULL)
+			free(data);
+	}
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    res->content_type ? res->content_type : "text/html; charset=utf-8");
+	for (i = 0; i < http_security_headers_count; i++)
+		MHD_add_response_header(r, http_security_headers[i].name,
+		    http_security_headers[i].value);
+	if (st->req.tls)
+		MHD_add_response_header(r, "Strict-Transport-Security", HTTP_HSTS);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    res->cache_control ? res->cache_control : "no-cache");
+	if (res->location)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
+	if (res->etag)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, res->etag);
+	for (i = 0; i < res->nextra; i++)
+		MHD_add_response_header(r, res->extra[i].name, res->extra[i].value);
+	st->status = res->status;
+	st->bytes = len;
+	ok = MHD_queue_response(c, (unsigned int)res->status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+/* Renders an error page through the app (site layout) or as plain text. */
+static void
+server_render_error(struct http_state *st, struct http_response *res, const char *msg)
+{
+	struct http_server *srv = st->srv;
+
+	buf_reset(&res->body);
+	res->static_body = NULL;
+	res->content_type = NULL;
+	res->cache_control = "no-store";
+	if (res->status >= 500 && res->error_ref == NULL) {
+		char *ref = arena_alloc(st->req.arena, 17);
+		if (ref) {
+			server_error_ref(ref);
+			res->error_ref = ref;
+		}
+	}
+	if (res->error_ref)
+		log_error("error ref=%s status=%d path-len=%zu", res->error_ref, res->status,
+		    strlen(st->req.path ? st->req.path : ""));
+	if (srv->cfg.render_error)
+		srv->cfg.render_error(&st->req, res, msg, srv->cfg.app);
+	if (res->body.len == 0 || res->body.failed) {
+		buf_reset(&res->body);
+		res->body.failed = false;
+		res->content_type = "text/plain; charset=utf-8";
+		buf_printf(&res->body, "%d %s\n", res->status, msg);
+		if (res->error_ref)
+			buf_printf(&res->body, "Reference: %s\n", res->error_ref);
+	}
+}
+
+static enum MHD_Result
+server_fail(struct http_state *st, int status, const char *msg, const char *allow)
+{
+	struct http_response res;
+	enum MHD_Result ok;
+
+	http_response_init(&res);
+	res.status = status;
+	server_render_error(st, &res, msg);
+	if (allow)
+		http_add_header(&res, "Allow", allow);
+	ok = server_queue(st, &res);
+	http_response_free(&res);
+	return ok;
+}
+
+/* ---------------------------------------------------------------- requests ---- */
+
+/* First call: every check that needs only the request line and headers.
+ * Returns MHD_YES to go on (st->route set), or the result of queueing an error. */
+static enum MHD_Result
+server_first_call(struct http_state *st, struct MHD_Connection *c, const char *method)
+{
+	struct http_request *req = &st->req;
+	struct header_scan hs;
+	const char *q, *v, *allow_known = "GET, HEAD, POST";
+	char host[LIMIT_HOST_BYTES + 8], allow[64];
+	bool path_known;
+	long long cl = -1;
+	size_t pathlen;
+
+	memset(&hs, 0, sizeof(hs));
+	req->conn = c;
+	req->method = arena_strdup(req->arena, method);
+	req->path = "";
+	req->host = "";
+	if (req->method == NULL)
+		return MHD_NO;
+	MHD_get_connection_values_n(c, MHD_HEADER_KIND, header_scan_one, &hs);
+	if (hs.content_length_conflict || (hs.content_length_count && hs.transfer_encoding))
+		return server_fail(st, 400, "The request has conflicting length headers.", NULL);
+	if (hs.bad_value)
+		return server_fail(st, 400, "A request header holds a forbidden character.", NULL);
+	if (hs.bytes > LIMIT_HEADER_BYTES)
+		return server_fail(st, 431, "The request headers are too large.", NULL);
+	if (strlen(req->target) > LIMIT_URL_BYTES)
+		return server_fail(st, 414, "The address is too long.", NULL);
+	if (!hs.host_seen)
+		return server_fail(st, 400, "The request has no Host header.", NULL);
+	if (http_host_parse(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+		host, sizeof(host)) != ERR_OK)
+		return server_fail(st, 400, "The Host header is not a valid host name.", NULL);
+	if ((req->host = arena_strdup(req->arena, host)) == NULL)
+		return MHD_NO;
+
+	q = strchr(req->target, '?');
+	pathlen = q ? (size_t)(q - req->target) : strlen(req->target);
+	if ((req->path = arena_strndup(req->arena, req->target, pathlen)) == NULL)
+		return MHD_NO;
+	if (http_path_split(req->arena, req->path, pathlen, &req->segs, &req->nsegs) != ERR_OK)
+		return server_fail(st, 400, "The address is not a valid path.", NULL);
+	if (q && http_form_parse(req->arena, q + 1, strlen(q + 1), LIMIT_QUERY_PARAMS,
+		     &req->query) != ERR_OK)
+		return server_fail(st, 400, "The query string is malformed.", NULL);
+	if ((v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE)) &&
+	    http_cookie_parse(req->arena, v, &req->cookies) != ERR_OK)
+		memset(&req->cookies, 0, sizeof(req->cookies)); /* unusable cookies: none */
+	if ((v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto")) &&
+	    strcasecmp(v, "https") == 0 && server_peer_trusted(st->srv, c))
+		req->tls = true;
+
+	if (strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "POST"))
+		return server_fail(st, 405, "This method is not allowed here.", allow_known);
+	st->route = http_router_find(st->srv->cfg.router, req, allow, sizeof(allow), &path_known);
+	if (st->route == NULL) {
+		if (path_known)
+			return server_fail(st, 405, "This method is not allowed here.", allow);
+		return server_fail(st, 404, "There is nothing at this address.", NULL);
+	}
+	st->body_limit = http_route_body_limit(st->route);
+	if (hs.content_length && strnum(hs.content_length, 0, LLONG_MAX, &cl) != ERR_OK)
+		return server_fail(st, 400, "The Content-Length header is not a number.", NULL);
+	if ((cl > 0 && (size_t)cl > st->body_limit) || (hs.transfer_encoding && st->body_limit == 0))
+		return server_fail(st, 413, "The request body is too large.", NULL);
+	if (strcmp(method, "POST") == 0) {
+		v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+		if (v == NULL || strncasecmp(v, "application/x-www-form-urlencoded", 33) != 0)
+			return server_fail(st, 415, "Forms must be sent as "
+						    "application/x-www-form-urlencoded.", NULL);
+	}
+	return MHD_YES;
+}
+
+/* Last call: the body (if any) is complete; run the handler and queue its answer. */
+static enum MHD_Result
+server_dispatch(struct http_state *st)
+{
+	struct http_request *req = &st->req;
+	struct http_response res;
+	enum MHD_Result ok;
+
+	if (st->body_too_big)
+		return server_fail(st, 413, "The request body is too large.", NULL);
+	if (strcmp(req->method, "POST") == 0 &&
+	    http_form_parse(req->arena, st->body.data ? st->body.data : "", st->body.len,
+		LIMIT_FORM_FIELDS, &req->form) != ERR_OK)
+		return server_fail(st, 400, "The form could not be read.", NULL);
+	http_response_init(&res);
+	http_route_handler(st->route)(req, &res, st->srv->cfg.app);
+	if (res.status >= 400 && res.body.len == 0 && res.static_body == NULL)
+		server_render_error(st, &res,
+		    res.status == 404   ? "There is nothing at this address."
+		    : res.status == 503 ? "The site is briefly unavailable; try again soon."
+		    : res.status >= 500 ? "Something went wrong on our side."
+					: "The request could not be handled.");
+	ok = server_queue(st, &res);
+	http_response_free(&res);
+	return ok;
+}
+
+static enum MHD_Result
+server_handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct http_state *st = *con_cls;
+
+	if (st == NULL)
+		return MHD_NO;
+	if (!st->started) {
+		st->started = true;
+		return server_first_call(st, c, method);
+	}
+	if (*upload_data_size) {
+		if (!st->body_too_big) {
+			if (st->body.len + *upload_data_size > st->body_limit) {
+				st->body_too_big = true;
+				buf_free(&st->body);
+			} else {
+				buf_append(&st->body, upload_data, *upload_data_size);
+			}
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return server_dispatch(st);
+}
+
+/* Called by MHD with the raw request target before anything else: set up the state. */
+static void *
+server_uri_log(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct http_server *srv = cls;
+	struct http_state *st;
+	struct arena *a;
+
+	if ((a = arena_new()) == NULL)
+		return NULL;
+	if ((st = arena_alloc(a, sizeof(*st))) == NULL ||
+	    (st->req.target = arena_strdup(a, uri ? uri : "")) == NULL) {
+		arena_free(a);
+		return NULL;
+	}
+	st->req.arena = a;
+	st->req.start_ms = time_now_ms();
+	st->srv = srv;
+	buf_init(&st->body);
+	atomic_fetch_add(&srv->inflight, 1);
+	return st;
+}
+
+static void
+server_access_log(struct http_state *st)
+{
+	struct http_server *srv = st->srv;
+	struct buf b;
+	char ts[21];
+	ssize_t w;
+
+	buf_init(&b);
+	time_rfc3339(time_now(), ts);
+	buf_printf(&b, "%s access site=", ts);
+	log_escape(&b, st->req.site_name ? st->req.site_name : "-");
+	buf_printf(&b, " method=%s path=\"", st->req.method ? st->req.method : "-");
+	log_escape(&b, st->req.path ? st->req.path : "-");
+	buf_printf(&b, "\" status=%d bytes=%zu ms=%lld\n", st->status, st->bytes,
+	    (long long)(time_now_ms() - st->req.start_ms));
+	if (!b.failed)
+		w = write(srv->log_fd, b.data, b.len);
+	(void)w;
+	buf_free(&b);
+}
+
+static void
+server_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *srv = cls;
+	struct http_state *st = *con_cls;
+
+	if (st == NULL)
+		return;
+	if (srv->log_fd >= 0 && st->status)
+		server_access_log(st);
+	buf_free(&st->body);
+	arena_free(st->req.arena);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->inflight, 1);
+}
+
+/* ------------------------------------------------------------------ daemon ---- */
+
+static enum err
+server_parse_listen(const char *listen, struct sockaddr_storage *ss, char *errbuf,
+    size_t errsize)
+{
+	char host[128];
+	const char *colon, *h;
+	long long port;
+	struct addrinfo hints, *res = NULL;
+	size_t hl;
+
+	colon = strrchr(listen, ':');
+	if (colon == NULL || strnum(colon + 1, 0, 65535, &port) != ERR_OK) {
+		snprintf(errbuf, errsize, "listen address '%s' is not ADDRESS:PORT", listen);
+		return ERR_INVAL;
+	}
+	h = listen;
+	hl = (size_t)(colon - listen);
+	if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']')
+		h++, hl -= 2;
+	if (hl >= sizeof(host)) {
+		snprintf(errbuf, errsize, "listen address '%s' is too long", listen);
+		return ERR_INVAL;
+	}
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(hl ? host : NULL, NULL, &hints, &res) != 0 || res == NULL) {
+		snprintf(errbuf, errsize, "listen address '%s' is not a numeric IP address", listen);
+		return ERR_INVAL;
+	}
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+	return ERR_OK;
+}
+
+struct http_server *
+http_server_start(const struct http_server_config *cfg, char *errbuf, size_t errsize)
+{
+	struct http_server *srv;
+	struct sockaddr_storage ss;
+	const union MHD_DaemonInfo *di;
+	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC;
+	const char *p;
+	long threads = cfg->threads;
+
+	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
+		snprintf(errbuf, errsize, "out of memory");
+		return NULL;
+	}
+	srv->cfg = *cfg;
+	srv->log_fd = -1;
+	if (server_parse_listen(cfg->listen, &ss, errbuf, errsize) != ERR_OK)
+		goto fail;
+	for (p = cfg->trusted_proxies ? cfg->trusted_proxies : ""; *p;) {
+		size_t n = strcspn(p, " \t,");
+		if (n > 0) {
+			if (srv->nproxies == HTTP_MAX_PROXIES || n >= INET6_ADDRSTRLEN) {
+				snprintf(errbuf, errsize, "too many or too long trusted_proxies");
+				goto fail;
+			}
+			memcpy(srv->proxies[srv->nproxies], p, n);
+			srv->proxies[srv->nproxies++][n] = '\0';
+		}
+		p += n;
+		p += strspn(p, " \t,");
+	}
+	if (cfg->access_log == NULL || strcmp(cfg->access_log, "stderr") == 0 ||
+	    strcmp(cfg->access_log, "-") == 0)
+		srv->log_fd = 2;
+	else if (strcmp(cfg->access_log, "off") != 0 &&
+		 (srv->log_fd = open(cfg->access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		      0640)) < 0) {
+		snprintf(errbuf, errsize, "cannot open access log %s: %s", cfg->access_log,
+		    strerror(errno));
+		goto fail;
+	}
+	if (threads <= 0)
+		threads = sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads <= 0)
+		threads = 1;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, server_handle, srv,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->connection_limit,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->per_ip_connection_limit,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_CONNECTION_MEMORY,
+	    MHD_OPTION_URI_LOG_CALLBACK, server_uri_log, srv,
+	    MHD_OPTION_NOTIFY_COMPLETED, server_completed, srv,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+	    MHD_OPTION_END);
+	if (srv->daemon == NULL) {
+		snprintf(errbuf, errsize, "cannot listen on %s (address in use or not local?)",
+		    cfg->listen);
+		goto fail;
+	}
+	di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = di ? di->port : 0;
+	return srv;
+fail:
+	if (srv->log_fd > 2)
+		close(srv->log_fd);
+	free(srv);
+	return NULL;
+}
+
+int
+http_server_port(const struct http_server *s)
+{
+	return s->port;
+}
+
+void
+http_server_stop(struct http_server *s, int timeout_s)
+{
+	MHD_socket fd;
+	int64_t deadline;
+
+	if (s == NULL)
+		return;
+	fd = MHD_quiesce_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	deadline = time_now_ms() + (int64_t)timeout_s * 1000;
+	while (atomic_load(&s->inflight) > 0 && time_now_ms() < deadline)
+		usleep(10000);
+	MHD_stop_daemon(s->daemon);
+	if (s->log_fd > 2)
+		close(s->log_fd);
+	free(s);
+}
+
+/* ------------------------------------------------------------ accessors ---- */
+
+const char *
+http_header(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_cookie(const struct http_request *req, const char *name)
+{
+	return http_form_get(&req->cookies, name);
+}
+
+const char *
+http_query(const struct http_request *req, const char *name)
+{
+	return http_form_get(&req->query, name);
+}
