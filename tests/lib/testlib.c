@@ -1,4 +1,5 @@
 /* testlib: temporary directories and file helpers shared by the tests. */
+#define _XOPEN_SOURCE 700
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
