@@ -18,6 +18,13 @@
 #define CORE_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define CORE_PRINTF(a, b)
+/* ---- markdown: CommonMark via cmark, safe mode (raw HTML and unsafe links dropped) ---- */
+/* Renders md to HTML. Returns a malloc'd string (free()), or NULL when out of memory. */
+char *markdown_to_html(const char *md, size_t len);
+/* Plain-text excerpt of md: the first paragraph's text, cut at a word boundary to at
+ * most max_chars characters with an ellipsis. Returns a malloc'd string or NULL. */
+char *markdown_excerpt(const char *md, size_t len, size_t max_chars);
+
 #endif
 
 #define COUNTOF(a) (sizeof(a) / sizeof((a)[0]))
@@ -140,5 +147,12 @@ enum err config_load(const char *dir, struct config *c, char *errbuf, size_t err
 enum err config_write_new(const char *path, const struct config *c);
 /* Resolves a path from the config relative to the data directory into out. */
 void config_path(const struct config *c, const char *rel, char *out, size_t outsize);
+
+/* ---- markdown: CommonMark via cmark, safe mode (raw HTML and unsafe links dropped) ---- */
+/* Renders md to HTML. Returns a malloc'd string (free()), or NULL when out of memory. */
+char *markdown_to_html(const char *md, size_t len);
+/* Plain-text excerpt of md: the first paragraph's text, cut at a word boundary to at
+ * most max_chars characters with an ellipsis. Returns a malloc'd string or NULL. */
+char *markdown_excerpt(const char *md, size_t len, size_t max_chars);
 
 #endif

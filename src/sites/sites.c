@@ -1,0 +1,189 @@
+/*
+ * sites: sites and their hosts. A host belongs to exactly one site (primary key on
+ * site_hosts.host), which is what guarantees an unknown or foreign Host never reaches
+ * another site's content.
+ */
+#include <string.h>
+
+#include "sites/sites.h"
+
+static const struct store_migration sites_migrations[] = {
+	{1, "CREATE TABLE sites ("
+	    " id {{ID}},"
+	    " title TEXT NOT NULL,"
+	    " tagline TEXT NOT NULL DEFAULT '',"
+	    " created_at BIGINT NOT NULL);"
+	    "CREATE TABLE site_hosts ("
+	    " host TEXT PRIMARY KEY,"
+	    " site_id BIGINT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,"
+	    " is_primary INTEGER NOT NULL);"
+	    "CREATE INDEX site_hosts_site ON site_hosts(site_id);"
+	    "CREATE TABLE posts ("
+	    " id {{ID}},"
+	    " site_id BIGINT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,"
+	    " kind INTEGER NOT NULL,"
+	    " slug TEXT NOT NULL,"
+	    " title TEXT NOT NULL,"
+	    " body_md TEXT NOT NULL,"
+	    " body_html TEXT NOT NULL,"
+	    " excerpt TEXT NOT NULL,"
+	    " draft INTEGER NOT NULL,"
+	    " published_at BIGINT NOT NULL,"
+	    " created_at BIGINT NOT NULL,"
+	    " updated_at BIGINT NOT NULL,"
+	    " UNIQUE (site_id, kind, slug));"
+	    "CREATE INDEX posts_published ON posts(site_id, kind, draft, published_at);"},
+};
+
+enum {
+	SQL_SITE_INSERT,
+	SQL_HOST_INSERT,
+	SQL_SITE_FIND,
+	SQL_SITE_LIST,
+	SQL__MAX
+};
+
+static const struct store_stmt sites_sql[SQL__MAX] = {
+	[SQL_SITE_INSERT] = {"site_insert",
+	    "INSERT INTO sites (title, tagline, created_at) VALUES (?, ?, ?) RETURNING id"},
+	[SQL_HOST_INSERT] = {"site_host_insert",
+	    "INSERT INTO site_hosts (host, site_id, is_primary) VALUES (?, ?, ?)"},
+	[SQL_SITE_FIND] = {"site_find",
+	    "SELECT s.id, s.title, s.tagline, p.host FROM site_hosts h"
+	    " JOIN sites s ON s.id = h.site_id"
+	    " JOIN site_hosts p ON p.site_id = s.id AND p.is_primary = 1"
+	    " WHERE h.host = ?"},
+	[SQL_SITE_LIST] = {"site_list",
+	    "SELECT s.id, s.title, s.tagline, h.host, h.is_primary FROM sites s"
+	    " JOIN site_hosts h ON h.site_id = s.id ORDER BY s.id, h.is_primary DESC, h.host"},
+};
+
+enum err
+sites_migrate(struct store *s)
+{
+	return store_migrate(s, "sites", sites_migrations, COUNTOF(sites_migrations));
+}
+
+/* Inserts one host row; ERR_CONFLICT if the host is already taken. */
+static enum err
+sites_add_host(struct store *s, const char *host, int64_t site_id, bool primary)
+{
+	struct store_q *q;
+
+	if ((q = store_prepare(s, &sites_sql[SQL_HOST_INSERT])) == NULL)
+		return ERR_IO;
+	store_bind_text(q, 1, host);
+	store_bind_int(q, 2, site_id);
+	store_bind_int(q, 3, primary);
+	store_step(q);
+	return store_done(q);
+}
+
+enum err
+sites_add(struct store *s, const char *host, const char *title, const char *tagline,
+    const char *const *aliases, size_t naliases, int64_t *id)
+{
+	struct store_q *q;
+	enum err e;
+	size_t i, tl = strlen(title);
+
+	if (tl == 0 || !str_utf8_valid(title, tl) || str_utf8_len(title, tl) > LIMIT_TITLE ||
+	    strpbrk(title, "\r\n\t"))
+		return ERR_INVAL;
+	if (tagline == NULL)
+		tagline = "";
+	if (!str_utf8_valid(tagline, strlen(tagline)) ||
+	    str_utf8_len(tagline, strlen(tagline)) > LIMIT_TITLE)
+		return ERR_INVAL;
+	if (naliases + 1 > LIMIT_HOSTS_PER_SITE || host[0] == '\0')
+		return ERR_INVAL;
+	if ((e = store_begin(s)) != ERR_OK)
+		return e;
+	if ((q = store_prepare(s, &sites_sql[SQL_SITE_INSERT])) == NULL) {
+		e = ERR_IO;
+		goto out;
+	}
+	store_bind_text(q, 1, title);
+	store_bind_text(q, 2, tagline);
+	store_bind_int(q, 3, time_now());
+	if (store_step(q) == STORE_ROW)
+		*id = store_col_int(q, 0);
+	if ((e = store_done(q)) != ERR_OK)
+		goto out;
+	if ((e = sites_add_host(s, host, *id, true)) != ERR_OK)
+		goto out;
+	for (i = 0; i < naliases; i++)
+		if (aliases[i][0] == '\0' ||
+		    (e = sites_add_host(s, aliases[i], *id, false)) != ERR_OK)
+			goto out;
+	e = store_commit(s);
+out:
+	if (e != ERR_OK)
+		store_rollback(s);
+	return e;
+}
+
+enum err
+sites_find(struct store *s, struct arena *a, const char *host, struct site *out)
+{
+	struct store_q *q;
+	enum err e = ERR_NOTFOUND;
+
+	if ((q = store_prepare(s, &sites_sql[SQL_SITE_FIND])) == NULL)
+		return ERR_IO;
+	store_bind_text(q, 1, host);
+	if (store_step(q) == STORE_ROW) {
+		out->id = store_col_int(q, 0);
+		out->title = arena_strdup(a, store_col_text(q, 1));
+		out->tagline = arena_strdup(a, store_col_text(q, 2));
+		out->host = arena_strdup(a, store_col_text(q, 3));
+		out->aliases = "";
+		e = out->title && out->tagline && out->host ? ERR_OK : ERR_NOMEM;
+	}
+	if (store_done(q) != ERR_OK)
+		e = ERR_IO;
+	return e;
+}
+
+enum err
+sites_list(struct store *s, struct arena *a, struct site **out, size_t *n)
+{
+	struct store_q *q;
+	struct site *list = NULL, *grown;
+	size_t cap = 0, count = 0;
+	enum err e = ERR_OK;
+
+	if ((q = store_prepare(s, &sites_sql[SQL_SITE_LIST])) == NULL)
+		return ERR_IO;
+	while (store_step(q) == STORE_ROW) {
+		int64_t id = store_col_int(q, 0);
+		const char *host = store_col_text(q, 3);
+		if (count == 0 || list[count - 1].id != id) {
+			if (count == cap) {
+				cap = cap ? cap * 2 : 8;
+				if ((grown = arena_alloc(a, cap * sizeof(*grown))) == NULL) {
+					e = ERR_NOMEM;
+					break;
+				}
+				if (count)
+					memcpy(grown, list, count * sizeof(*grown));
+				list = grown;
+			}
+			list[count].id = id;
+			list[count].title = arena_strdup(a, store_col_text(q, 1));
+			list[count].tagline = arena_strdup(a, store_col_text(q, 2));
+			list[count].host = arena_strdup(a, host);
+			list[count].aliases = "";
+			count++;
+		} else {
+			const char *prev = list[count - 1].aliases;
+			list[count - 1].aliases =
+			    arena_printf(a, "%s%s%s", prev, prev[0] ? " " : "", host);
+		}
+	}
+	if (store_done(q) != ERR_OK && e == ERR_OK)
+		e = ERR_IO;
+	*out = list;
+	*n = count;
+	return e;
+}
