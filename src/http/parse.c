@@ -51,8 +51,7 @@ parse_hex(unsigned char c)
  * caller's check, on the decoded bytes. Does not NUL-terminate.
  */
 static enum err
-parse_unescape(const char *src, size_t n, unsigned flags, size_t max, char *dst,
-    size_t *outlen)
+parse_unescape(const char *src, size_t n, unsigned flags, size_t max, char *dst, size_t *outlen)
 {
 	size_t i, o = 0;
 	unsigned char c;
@@ -90,7 +89,7 @@ parse_unescape(const char *src, size_t n, unsigned flags, size_t max, char *dst,
  */
 enum err
 http_form_parse(struct arena *a, const char *s, size_t len, size_t max_fields,
-    struct http_form *out)
+                struct http_form *out)
 {
 	struct http_kv *fields = NULL;
 	const char *pair, *amp, *eq, *p;
@@ -102,8 +101,7 @@ http_form_parse(struct arena *a, const char *s, size_t len, size_t max_fields,
 	out->n = 0;
 	if (s == NULL || len == 0)
 		return ERR_OK;
-	for (p = s; cap <= max_fields && (amp = memchr(p, '&', len - (size_t)(p - s)));
-	     p = amp + 1)
+	for (p = s; cap <= max_fields && (amp = memchr(p, '&', len - (size_t)(p - s))); p = amp + 1)
 		cap++;
 	if (cap > max_fields)
 		cap = max_fields;
@@ -137,7 +135,7 @@ http_form_parse(struct arena *a, const char *s, size_t len, size_t max_fields,
 			fields[n].value_len = 0;
 		} else {
 			e = parse_unescape(eq + 1, plen - nlen - 1, PARSE_PLUS_IS_SPACE, SIZE_MAX,
-			    dst, &dlen);
+			                   dst, &dlen);
 			if (e != ERR_OK)
 				return e;
 			if (!str_utf8_valid(dst, dlen))
@@ -220,7 +218,8 @@ http_cookie_parse(struct arena *a, const char *header, struct http_form *out)
 			end--;
 		if (start == end || (eq = memchr(start, '=', (size_t)(end - start))) == NULL)
 			continue;
-		for (name_end = eq; name_end > start && (name_end[-1] == ' ' || name_end[-1] == '\t');)
+		for (name_end = eq;
+		     name_end > start && (name_end[-1] == ' ' || name_end[-1] == '\t');)
 			name_end--;
 		for (value = eq + 1; value < end && (*value == ' ' || *value == '\t');)
 			value++;
@@ -264,8 +263,7 @@ http_cookie_parse(struct arena *a, const char *header, struct http_form *out)
  * LIMIT_PATH_SEGMENTS + 1 slots and stays NULL-terminated.
  */
 enum err
-http_path_split(struct arena *a, const char *path, size_t len, char ***segs,
-    size_t *nsegs)
+http_path_split(struct arena *a, const char *path, size_t len, char ***segs, size_t *nsegs)
 {
 	char **out, *dst;
 	const char *seg, *slash;
@@ -380,10 +378,13 @@ http_host_parse(const char *value, char *out, size_t outsize)
 		nlen = close ? (size_t)(close - value) : len;
 		for (k = 0; k < nlen; k++) {
 			c = value[k];
-			if (c == '.' ? k == 0 || value[k - 1] == '.'
-				     : !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-					   (c >= '0' && c <= '9') || c == '-'))
+			if (c == '.') {
+				if (k == 0 || value[k - 1] == '.')
+					return ERR_INVAL; /* empty label */
+			} else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			             (c >= '0' && c <= '9') || c == '-')) {
 				return ERR_INVAL;
+			}
 		}
 		if (nlen > 0 && value[nlen - 1] == '.')
 			nlen--;

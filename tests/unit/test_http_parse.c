@@ -89,13 +89,13 @@ test_form_hostile(void)
 	form_fails("%=1", ERR_INVAL);
 	form_fails("a=1&b=%00", ERR_INVAL);
 	form_fails("a%00=1", ERR_INVAL);
-	form_fails("a=%C0%AF", ERR_INVAL);     /* overlong '/' */
-	form_fails("a=%E0%80%AF", ERR_INVAL);  /* overlong '/', three bytes */
-	form_fails("a=%ED%A0%80", ERR_INVAL);  /* UTF-16 surrogate */
+	form_fails("a=%C0%AF", ERR_INVAL);       /* overlong '/' */
+	form_fails("a=%E0%80%AF", ERR_INVAL);    /* overlong '/', three bytes */
+	form_fails("a=%ED%A0%80", ERR_INVAL);    /* UTF-16 surrogate */
 	form_fails("a=%F4%90%80%80", ERR_INVAL); /* beyond U+10FFFF */
-	form_fails("a=%E2%82", ERR_INVAL);     /* truncated sequence */
+	form_fails("a=%E2%82", ERR_INVAL);       /* truncated sequence */
 	form_fails("a=%FF", ERR_INVAL);
-	form_fails("a=\xff", ERR_INVAL);       /* raw bytes are checked as well */
+	form_fails("a=\xff", ERR_INVAL); /* raw bytes are checked as well */
 	form_fails("a=%01", ERR_INVAL);
 	form_fails("=1", ERR_INVAL);
 	form_fails("a=1&=2", ERR_INVAL);
@@ -186,9 +186,9 @@ test_cookie_basic(void)
 
 	/* invalid names and values are skipped, the rest kept */
 	T_EQ_INT(cookie("bad name=1; (x)=2; =3; novalue; ok=1; c=a,b; d=\"open; e=\\x; "
-			"f=\xc3\xa9; g=\"\"",
-		     &f),
-	    ERR_OK);
+	                "f=\xc3\xa9; g=\"\"",
+	                &f),
+	         ERR_OK);
 	T_EQ_INT(f.n, 2);
 	T_EQ_STR(f.fields[0].name, "ok");
 	T_EQ_STR(http_form_get(&f, "g"), "");
@@ -460,7 +460,7 @@ test_host(void)
 	/* LIMIT_HOST_BYTES: N accepted, N+1 refused; neither port nor final dot count */
 	host_is(rep('a', LIMIT_HOST_BYTES), rep('a', LIMIT_HOST_BYTES));
 	host_is(arena_printf(arena, "%s.:80", rep('a', LIMIT_HOST_BYTES)),
-	    rep('a', LIMIT_HOST_BYTES));
+	        rep('a', LIMIT_HOST_BYTES));
 	host_fails(rep('a', LIMIT_HOST_BYTES + 1), ERR_TOOBIG);
 	host_fails(arena_printf(arena, "%s:80", rep('a', LIMIT_HOST_BYTES + 1)), ERR_TOOBIG);
 
