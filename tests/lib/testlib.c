@@ -1,5 +1,4 @@
 /* testlib: temporary directories and file helpers shared by the tests. */
-#define _XOPEN_SOURCE 700
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,288 @@
+/*
+ * app: the web application object: configuration, the per-thread database pool, the
+ * compiled templates, the embedded static files with their ETags, and the router.
+ * Also the shared request helpers (store, site, base template context, error pages).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/embed.h"
+#include "policy/policy.h"
+#include "sites/sites.h"
+#include "web/web_int.h"
+
+enum err
+web_migrate(struct store *s)
+{
+	enum err e;
+
+	if ((e = sites_migrate(s)) != ERR_OK)
+		return e;
+	return policy_migrate(s);
+}
+
+/* FNV-1a, 64 bits: a content hash for ETags and cache-busting asset URLs. */
+static uint64_t
+web_hash(const unsigned char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (n--) {
+		h ^= *p++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static enum err
+web_static_init(struct web_app *app)
+{
+	const struct embed_file *f;
+	size_t n = 0;
+
+	for (f = embed_files; f->name; f++)
+		if (strncmp(f->name, "static/", 7) == 0)
+			n++;
+	if ((app->statics = calloc(n ? n : 1, sizeof(*app->statics))) == NULL)
+		return ERR_NOMEM;
+	for (f = embed_files; f->name; f++) {
+		struct web_static *ws;
+		const char *ext;
+		if (strncmp(f->name, "static/", 7) != 0)
+			continue;
+		ws = &app->statics[app->nstatics++];
+		ws->name = f->name + 7;
+		ws->file = f;
+		snprintf(ws->etag, sizeof(ws->etag), "\"%016llx\"",
+		    (unsigned long long)web_hash(f->data, f->len));
+		ext = strrchr(f->name, '.');
+		ws->type = "application/octet-stream";
+		if (ext && strcmp(ext, ".css") == 0)
+			ws->type = "text/css; charset=utf-8";
+		else if (ext && strcmp(ext, ".svg") == 0)
+			ws->type = "image/svg+xml; charset=utf-8";
+		else if (ext && strcmp(ext, ".png") == 0)
+			ws->type = "image/png";
+		else if (ext && strcmp(ext, ".txt") == 0)
+			ws->type = "text/plain; charset=utf-8";
+	}
+	return ERR_OK;
+}
+
+const struct web_static *
+web_static_find(const struct web_app *app, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < app->nstatics; i++)
+		if (strcmp(app->statics[i].name, name) == 0)
+			return &app->statics[i];
+	return NULL;
+}
+
+struct web_app *
+web_app_new(const struct config *cfg, const char *db_url, const char *db_password,
+    char *errbuf, size_t errsize)
+{
+	struct web_app *app;
+	const struct web_static *ws;
+
+	if ((app = calloc(1, sizeof(*app))) == NULL) {
+		snprintf(errbuf, errsize, "out of memory");
+		return NULL;
+	}
+	app->cfg = *cfg;
+	if ((app->tmpl = tmpl_set_load(errbuf, errsize)) == NULL)
+		goto fail;
+	if (web_static_init(app) != ERR_OK) {
+		snprintf(errbuf, errsize, "out of memory");
+		goto fail;
+	}
+	ws = web_static_find(app, "style.css");
+	snprintf(app->css_href, sizeof(app->css_href), "/static/style.css?v=%.8s",
+	    ws ? ws->etag + 1 : "0");
+	ws = web_static_find(app, "favicon.svg");
+	snprintf(app->icon_href, sizeof(app->icon_href), "/static/favicon.svg?v=%.8s",
+	    ws ? ws->etag + 1 : "0");
+	if ((app->pool = store_pool_new(db_url, db_password)) == NULL) {
+		snprintf(errbuf, errsize, "out of memory");
+		goto fail;
+	}
+	if ((app->router = http_router_new()) == NULL || web_routes(app) != ERR_OK) {
+		snprintf(errbuf, errsize, "out of memory");
+		goto fail;
+	}
+	return app;
+fail:
+	web_app_free(app);
+	return NULL;
+}
+
+void
+web_app_free(struct web_app *app)
+{
+	if (app == NULL)
+		return;
+	http_router_free(app->router);
+	store_pool_free(app->pool);
+	tmpl_set_free(app->tmpl);
+	free(app->statics);
+	free(app);
+}
+
+struct http_router *
+web_app_router(struct web_app *app)
+{
+	return app->router;
+}
+
+struct store *
+web_store(struct web_app *app, struct http_response *res)
+{
+	struct store *s;
+	enum err e;
+
+	if ((s = store_pool_get(app->pool, &e)) == NULL)
+		res->status = 503;
+	return s;
+}
+
+/* Host first, then the configured default_site; remembers the site on the request. */
+static enum err
+web_site_lookup(struct web_app *app, struct http_request *req, struct store *s,
+    struct site *site)
+{
+	struct site *copy;
+	enum err e;
+
+	e = sites_find(s, req->arena, req->host, site);
+	if (e == ERR_NOTFOUND && app->cfg.default_site[0])
+		e = sites_find(s, req->arena, app->cfg.default_site, site);
+	if (e == ERR_OK && (copy = arena_alloc(req->arena, sizeof(*copy))) != NULL) {
+		*copy = *site;
+		req->app_site = copy;
+		req->site_name = copy->host;
+	}
+	return e;
+}
+
+bool
+web_site(struct web_app *app, struct http_request *req, struct http_response *res,
+    struct store *s, struct site *site)
+{
+	enum err e = web_site_lookup(app, req, s, site);
+
+	if (e == ERR_OK)
+		return true;
+	if (e == ERR_NOTFOUND) {
+		res->status = 404;
+		web_error_page(app, req, res, "Unknown site",
+		    "No site is served at this address (unknown site).");
+	} else {
+		res->status = e == ERR_UNAVAIL ? 503 : 500;
+	}
+	return false;
+}
+
+struct tmpl_val *
+web_context(struct web_app *app, struct http_request *req, const struct site *site,
+    struct store *s)
+{
+	struct tmpl_val *ctx, *o, *nav, *item;
+	struct post *pages;
+	size_t n, i;
+
+	if ((ctx = tmpl_obj(req->arena)) == NULL)
+		return NULL;
+	tmpl_set_str(ctx, "css_href", app->css_href);
+	tmpl_set_str(ctx, "icon_href", app->icon_href);
+	if (site) {
+		tmpl_set_str(ctx, "feed_href", "/feed.xml");
+		o = tmpl_set_obj(ctx, "site");
+		tmpl_set_str(o, "title", site->title);
+		tmpl_set_str(o, "tagline", site->tagline);
+	} else {
+		o = tmpl_set_obj(ctx, "site");
+		tmpl_set_str(o, "title", "candor");
+	}
+	/* navigation: the site's published pages */
+	if (site && s &&
+	    posts_list_published(s, req->arena, site->id, POST_KIND_PAGE, 0, 10, &pages, &n) ==
+		ERR_OK) {
+		nav = tmpl_set_list(ctx, "nav");
+		for (i = 0; i < n && nav; i++) {
+			item = tmpl_list_add(nav);
+			tmpl_set_str(item, "title", pages[i].title);
+			tmpl_set_str(item, "href", arena_printf(req->arena, "/pages/%s", pages[i].slug));
+		}
+	}
+	return ctx;
+}
+
+void
+web_render(struct web_app *app, struct http_response *res, const char *name,
+    struct tmpl_val *ctx)
+{
+	if (ctx == NULL || tmpl_render_layout(app->tmpl, "layout", name, ctx, &res->body) != ERR_OK) {
+		buf_reset(&res->body);
+		res->status = 500;
+	}
+}
+
+void
+web_error_page(struct web_app *app, struct http_request *req, struct http_response *res,
+    const char *title, const char *msg)
+{
+	const struct site *site = req->app_site;
+	struct tmpl_val *ctx, *e;
+
+	buf_reset(&res->body);
+	res->static_body = NULL;
+	res->content_type = NULL;
+	res->cache_control = "no-store";
+	ctx = web_context(app, req, site, NULL);
+	if (ctx == NULL)
+		return;
+	tmpl_set_str(ctx, "page_title", title);
+	e = tmpl_set_obj(ctx, "error");
+	tmpl_set_str(e, "title", title);
+	tmpl_set_str(e, "message", msg);
+	tmpl_set_str(e, "ref", res->error_ref);
+	if (tmpl_render_layout(app->tmpl, "layout", "error", ctx, &res->body) != ERR_OK)
+		buf_reset(&res->body);
+}
+
+/* http's error hook: the page for a status the server or a handler decided on. */
+void
+web_render_error(struct http_request *req, struct http_response *res, const char *msg,
+    void *arg)
+{
+	struct web_app *app = arg;
+	const char *title;
+
+	/* Find the site for the layout when the request got that far; never hit the
+	 * database for a request that failed before routing. */
+	if (req->app_site == NULL && req->host && req->host[0] && res->status != 503 &&
+	    res->status != 500) {
+		enum err e;
+		struct store *s = store_pool_get(app->pool, &e);
+		struct site site;
+		if (s)
+			web_site_lookup(app, req, s, &site);
+	}
+	switch (res->status) {
+	case 400: title = "Bad request"; break;
+	case 404: title = "Not found"; break;
+	case 405: title = "Method not allowed"; break;
+	case 413: title = "Request too large"; break;
+	case 414: title = "Address too long"; break;
+	case 415: title = "Unsupported form encoding"; break;
+	case 431: title = "Request headers too large"; break;
+	case 503: title = "Temporarily unavailable"; break;
+	case 500: title = "Server error"; break;
+	default: title = "Error"; break;
+	}
+	if (res->status == 503)
+		http_add_header(res, "Retry-After", "5");
+	web_error_page(app, req, res, title, msg);
+}

@@ -1,0 +1,544 @@
+/*
+ * cli: the bodies of candor's subcommands (main.c only parses arguments). Every command
+ * opens the data directory's configuration and database the same way (cli_open), prints
+ * one clear sentence on failure and returns 1; nothing is half-written: init builds the
+ * data directory beside its final name and renames it into place at the end, and every
+ * content write is one transaction.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/embed.h"
+#include "policy/policy.h"
+#include "sites/sites.h"
+#include "web/web_int.h"
+
+#define CLI_ERR(...) fprintf(stderr, "candor: " __VA_ARGS__)
+
+struct cli_db {
+	char url[1200];
+	char password[256];
+};
+
+/* Works out the store URL and password from the configuration. */
+static bool
+cli_db_resolve(const struct config *cfg, struct cli_db *db)
+{
+	FILE *f;
+	char path[1100];
+
+	memset(db, 0, sizeof(*db));
+	if (strncmp(cfg->database, "sqlite:", 7) == 0) {
+		config_path(cfg, cfg->database + 7, path, sizeof(path));
+		snprintf(db->url, sizeof(db->url), "sqlite:%s", path);
+	} else if (strncmp(cfg->database, "postgresql://", 13) == 0 ||
+		   strncmp(cfg->database, "postgres://", 11) == 0) {
+		str_copy(db->url, cfg->database, sizeof(db->url));
+	} else {
+		CLI_ERR("[store] database must start with sqlite: or postgresql://\n");
+		return false;
+	}
+	if (cfg->database_password_file[0]) {
+		config_path(cfg, cfg->database_password_file, path, sizeof(path));
+		if ((f = fopen(path, "r")) == NULL) {
+			CLI_ERR("cannot read the password file %s: %s\n", path, strerror(errno));
+			return false;
+		}
+		if (fgets(db->password, sizeof(db->password), f) == NULL)
+			db->password[0] = '\0';
+		fclose(f);
+		db->password[strcspn(db->password, "\r\n")] = '\0';
+	}
+	return true;
+}
+
+/* Loads DIR's configuration and opens (and migrates) its database. */
+static struct store *
+cli_open(const char *dir, struct config *cfg, struct cli_db *db)
+{
+	char msg[512];
+	struct store *s;
+	enum err e;
+
+	if (config_load(dir, cfg, msg, sizeof(msg)) != ERR_OK) {
+		CLI_ERR("%s\n", msg);
+		return NULL;
+	}
+	if (!cli_db_resolve(cfg, db))
+		return NULL;
+	s = store_open(db->url, db->password[0] ? db->password : NULL, &e, msg, sizeof(msg));
+	if (s == NULL) {
+		CLI_ERR("cannot open the database: %s\n", msg);
+		return NULL;
+	}
+	if ((e = web_migrate(s)) != ERR_OK) {
+		CLI_ERR("cannot prepare the database schema: %s (%s)\n", err_str(e),
+		    store_errmsg(s));
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Writes n bytes to a new file with mode, fsynced. */
+static enum err
+cli_write_file(const char *path, const void *p, size_t n, mode_t mode)
+{
+	int fd;
+	ssize_t w;
+	enum err e = ERR_OK;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) < 0)
+		return ERR_IO;
+	w = write(fd, p, n);
+	if (w < 0 || (size_t)w != n || fsync(fd) != 0)
+		e = ERR_IO;
+	if (close(fd) != 0)
+		e = ERR_IO;
+	return e;
+}
+
+static int
+cli_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static const char *
+cli_embedded(const char *name)
+{
+	const struct embed_file *f = embed_find(name);
+
+	return f ? (const char *)f->data : "";
+}
+
+/* The demo: Perfect Image Video with its privacy policy, and the PIV Blog. */
+static enum err
+cli_seed_demo(struct store *s)
+{
+	static const struct {
+		int site;
+		enum post_kind kind;
+		const char *slug, *title, *file;
+		int days_ago;
+	} items[] = {
+		{0, POST_KIND_POST, "welcome", "Welcome to Perfect Image Video", "demo/piv-welcome.md", 9},
+		{0, POST_KIND_POST, "interview-lighting", "Three lessons in interview lighting",
+		    "demo/piv-lighting.md", 5},
+		{0, POST_KIND_POST, "who-owns-the-footage", "Who owns the footage?",
+		    "demo/piv-licensing.md", 2},
+		{0, POST_KIND_PAGE, "about", "About", "demo/piv-about.md", 10},
+		{1, POST_KIND_POST, "hello", "Hello from the crew", "demo/blog-hello.md", 7},
+		{1, POST_KIND_POST, "room-tone", "Why we record room tone", "demo/blog-sound.md", 3},
+	};
+	int64_t site_ids[2];
+	char msg[256];
+	size_t i;
+	enum err e;
+
+	if ((e = sites_add(s, "perfectimagevideo.localhost", "Perfect Image Video",
+		 "Films for people with something to show",
+		 "http://perfectimagevideo.localhost:8080", NULL, 0, &site_ids[0])) != ERR_OK)
+		return e;
+	if ((e = sites_add(s, "blog.perfectimagevideo.localhost", "PIV Blog",
+		 "Notes from the Perfect Image Video crew",
+		 "http://blog.perfectimagevideo.localhost:8080", NULL, 0, &site_ids[1])) != ERR_OK)
+		return e;
+	for (i = 0; i < COUNTOF(items); i++) {
+		e = posts_add(s, site_ids[items[i].site], items[i].kind, items[i].slug,
+		    items[i].title, cli_embedded(items[i].file), false,
+		    time_now() - (int64_t)items[i].days_ago * 86400, NULL, msg, sizeof(msg));
+		if (e != ERR_OK)
+			return e;
+	}
+	return policy_publish(s, "Privacy Policy", cli_embedded("demo/privacy-policy.md"),
+	    time_now() - 10 * 86400, NULL);
+}
+
+/* Is dir present with anything in it? */
+static bool
+cli_dir_nonempty(const char *dir)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	bool found = false;
+
+	if (stat(dir, &st) != 0)
+		return false;
+	if (!S_ISDIR(st.st_mode) || (d = opendir(dir)) == NULL)
+		return true;
+	while (!found && (de = readdir(d)) != NULL)
+		found = strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return found;
+}
+
+int
+cli_init(const char *dir, bool demo, const char *database)
+{
+	char tmp[PATH_MAX], path[PATH_MAX], msg[512];
+	unsigned char key[32];
+	struct config cfg;
+	struct cli_db db;
+	struct store *s = NULL;
+	enum err e;
+	int rc = 1;
+
+	if (cli_dir_nonempty(dir)) {
+		CLI_ERR("%s already exists and is not empty; init never overwrites a data "
+			"directory\n", dir);
+		return 1;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.init-XXXXXX", dir) >= (int)sizeof(tmp) ||
+	    mkdtemp(tmp) == NULL) {
+		CLI_ERR("cannot create a directory beside %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	chmod(tmp, 0750);
+	config_defaults(&cfg);
+	if (database)
+		str_copy(cfg.database, database, sizeof(cfg.database));
+	if (demo)
+		str_copy(cfg.default_site, "perfectimagevideo.localhost", sizeof(cfg.default_site));
+	str_copy(cfg.data_dir, tmp, sizeof(cfg.data_dir));
+	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key)) {
+		CLI_ERR("cannot read random bytes for the master key\n");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/master.key", tmp);
+	e = cli_write_file(path, key, sizeof(key), 0600);
+	explicit_bzero(key, sizeof(key));
+	if (e != ERR_OK) {
+		CLI_ERR("cannot write %s\n", path);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/candor.conf", tmp);
+	if (config_write_new(path, &cfg) != ERR_OK) {
+		CLI_ERR("cannot write %s\n", path);
+		goto out;
+	}
+	if (!cli_db_resolve(&cfg, &db))
+		goto out;
+	if ((s = store_open(db.url, db.password[0] ? db.password : NULL, &e, msg,
+		 sizeof(msg))) == NULL) {
+		CLI_ERR("cannot create the database: %s\n", msg);
+		goto out;
+	}
+	if ((e = web_migrate(s)) != ERR_OK) {
+		CLI_ERR("cannot create the database schema: %s (%s)\n", err_str(e), store_errmsg(s));
+		goto out;
+	}
+	if (demo && (e = cli_seed_demo(s)) != ERR_OK) {
+		CLI_ERR("cannot add the demo content: %s (%s)\n", err_str(e), store_errmsg(s));
+		goto out;
+	}
+	store_close(s);
+	s = NULL;
+	if (rename(tmp, dir) != 0) {
+		CLI_ERR("cannot move the new data directory to %s: %s\n", dir, strerror(errno));
+		goto out;
+	}
+	printf("Created %s%s.\nStart it with: candor serve --data %s\n", dir,
+	    demo ? " with the demo sites" : "", dir);
+	rc = 0;
+out:
+	store_close(s);
+	if (rc != 0)
+		nftw(tmp, cli_rm, 16, FTW_DEPTH | FTW_PHYS);
+	return rc;
+}
+
+/* serve refuses a master key that others can read (SECURITY.md, data at rest). */
+static bool
+cli_key_ok(const struct config *cfg)
+{
+	char path[1100];
+	struct stat st;
+
+	config_path(cfg, cfg->key_file, path, sizeof(path));
+	if (stat(path, &st) != 0) {
+		CLI_ERR("cannot find the master key %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size != 32) {
+		CLI_ERR("%s is not a 32-byte key file\n", path);
+		return false;
+	}
+	if (st.st_mode & 077) {
+		CLI_ERR("%s is readable by group or others (mode %03o); run: chmod 600 %s\n", path,
+		    (unsigned)(st.st_mode & 0777), path);
+		return false;
+	}
+	return true;
+}
+
+int
+cli_serve(const char *dir, const char *listen)
+{
+	struct http_server_config hc;
+	struct http_server *srv = NULL;
+	struct web_app *app = NULL;
+	struct config cfg;
+	struct cli_db db;
+	struct store *s;
+	char msg[512], logpath[1100];
+	sigset_t set;
+	int sig, rc = 1;
+
+	if ((s = cli_open(dir, &cfg, &db)) == NULL)
+		return 1;
+	store_close(s);
+	if (listen)
+		str_copy(cfg.listen, listen, sizeof(cfg.listen));
+	if (!cli_key_ok(&cfg))
+		return 1;
+	if (cfg.default_site[0] && strchr(cfg.default_site, ':')) {
+		CLI_ERR("default_site must be a host name without a port\n");
+		return 1;
+	}
+	/* Block the stop signals before any thread starts, so all threads inherit the mask
+	 * and only sigwait below receives them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((app = web_app_new(&cfg, db.url, db.password[0] ? db.password : NULL, msg,
+		 sizeof(msg))) == NULL) {
+		CLI_ERR("%s\n", msg);
+		goto out;
+	}
+	memset(&hc, 0, sizeof(hc));
+	hc.listen = cfg.listen;
+	hc.threads = cfg.threads;
+	hc.connection_limit = cfg.connection_limit;
+	hc.per_ip_connection_limit = cfg.per_ip_connection_limit;
+	hc.connection_timeout = cfg.connection_timeout;
+	hc.trusted_proxies = cfg.trusted_proxies;
+	hc.access_log = cfg.access_log;
+	if (strcmp(cfg.access_log, "stderr") && strcmp(cfg.access_log, "off") &&
+	    strcmp(cfg.access_log, "-")) {
+		config_path(&cfg, cfg.access_log, logpath, sizeof(logpath));
+		hc.access_log = logpath;
+	}
+	hc.router = web_app_router(app);
+	hc.render_error = web_render_error;
+	hc.app = app;
+	if ((srv = http_server_start(&hc, msg, sizeof(msg))) == NULL) {
+		CLI_ERR("%s\n", msg);
+		goto out;
+	}
+	log_info("candor %s listening on http://%.*s:%d/ (data %s, %s)", CANDOR_VERSION,
+	    (int)(strrchr(cfg.listen, ':') - cfg.listen), cfg.listen, http_server_port(srv), dir,
+	    strncmp(db.url, "sqlite:", 7) == 0 ? "sqlite" : "postgresql");
+	for (;;) {
+		if (sigwait(&set, &sig) == 0 && (sig == SIGINT || sig == SIGTERM))
+			break;
+	}
+	log_info("stopping: finishing requests in flight");
+	http_server_stop(srv, LIMIT_SHUTDOWN_S);
+	srv = NULL;
+	log_info("stopped");
+	rc = 0;
+out:
+	web_app_free(app);
+	return rc;
+}
+
+/* Normalised hosts are checked by main.c with http_host_parse before they get here. */
+int
+cli_site_add(const char *dir, const char *host, const char *title, const char *tagline,
+    const char *origin, const char *const *aliases, size_t naliases)
+{
+	struct config cfg;
+	struct cli_db db;
+	struct store *s;
+	char originbuf[400];
+	int64_t id = 0;
+	enum err e;
+
+	if ((s = cli_open(dir, &cfg, &db)) == NULL)
+		return 1;
+	if (origin == NULL) {
+		snprintf(originbuf, sizeof(originbuf), "https://%s", host);
+		origin = originbuf;
+	}
+	e = sites_add(s, host, title, tagline, origin, aliases, naliases, &id);
+	store_close(s);
+	switch (e) {
+	case ERR_OK:
+		printf("Added site %lld: %s\n", (long long)id, host);
+		return 0;
+	case ERR_CONFLICT:
+		CLI_ERR("a site already uses %s (or one of the aliases)\n", host);
+		break;
+	case ERR_INVAL:
+		CLI_ERR("the title must be 1 to %d characters on one line, the origin "
+			"http(s)://host[:port] without a trailing slash, and a site has at most %d "
+			"hosts\n", LIMIT_TITLE, LIMIT_HOSTS_PER_SITE);
+		break;
+	default:
+		CLI_ERR("cannot add the site: %s\n", err_str(e));
+		break;
+	}
+	return 1;
+}
+
+int
+cli_site_list(const char *dir)
+{
+	struct config cfg;
+	struct cli_db db;
+	struct store *s;
+	struct arena *a;
+	struct site *sites = NULL;
+	size_t n = 0, i;
+	enum err e;
+
+	if ((s = cli_open(dir, &cfg, &db)) == NULL)
+		return 1;
+	if ((a = arena_new()) == NULL) {
+		store_close(s);
+		return 1;
+	}
+	e = sites_list(s, a, &sites, &n);
+	if (e == ERR_OK) {
+		printf("%-4s %-36s %-28s %s\n", "ID", "HOST", "TITLE", "ALIASES");
+		for (i = 0; i < n; i++)
+			printf("%-4lld %-36s %-28s %s\n", (long long)sites[i].id, sites[i].host,
+			    sites[i].title, sites[i].aliases);
+	} else {
+		CLI_ERR("cannot list sites: %s\n", err_str(e));
+	}
+	arena_free(a);
+	store_close(s);
+	return e == ERR_OK ? 0 : 1;
+}
+
+/* Reads a markdown file of at most LIMIT_BODY_MARKDOWN bytes into a malloc'd string. */
+static char *
+cli_read_markdown(const char *file)
+{
+	FILE *f;
+	char *p;
+	size_t n;
+
+	if ((f = fopen(file, "rb")) == NULL) {
+		CLI_ERR("cannot read %s: %s\n", file, strerror(errno));
+		return NULL;
+	}
+	if ((p = malloc(LIMIT_BODY_MARKDOWN + 2)) == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(p, 1, LIMIT_BODY_MARKDOWN + 1, f);
+	if (ferror(f) || n > LIMIT_BODY_MARKDOWN) {
+		CLI_ERR("%s is %s\n", file, ferror(f) ? "unreadable" : "larger than 512 KiB");
+		free(p);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	p[n] = '\0';
+	if (strlen(p) != n) {
+		CLI_ERR("%s contains a NUL byte; it is not a text file\n", file);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static bool
+cli_find_site(struct store *s, struct arena *a, const char *host, struct site *site)
+{
+	enum err e = sites_find(s, a, host, site);
+
+	if (e == ERR_NOTFOUND)
+		CLI_ERR("no site is served at %s (see: candor site list)\n", host);
+	else if (e != ERR_OK)
+		CLI_ERR("cannot look up the site: %s\n", err_str(e));
+	return e == ERR_OK;
+}
+
+int
+cli_post_add(const char *dir, const char *kind, const char *site_host, const char *title,
+    const char *file, const char *slug, bool draft)
+{
+	enum post_kind k = strcmp(kind, "page") == 0 ? POST_KIND_PAGE : POST_KIND_POST;
+	struct config cfg;
+	struct cli_db db;
+	struct store *s = NULL;
+	struct arena *a = NULL;
+	struct site site;
+	char *md = NULL, msg[256] = "";
+	int64_t id = 0;
+	enum err e;
+	int rc = 1;
+
+	if ((md = cli_read_markdown(file)) == NULL)
+		return 1;
+	if ((s = cli_open(dir, &cfg, &db)) == NULL || (a = arena_new()) == NULL)
+		goto out;
+	if (!cli_find_site(s, a, site_host, &site))
+		goto out;
+	e = posts_add(s, site.id, k, slug, title, md, draft, 0, &id, msg, sizeof(msg));
+	if (e != ERR_OK) {
+		CLI_ERR("cannot add the %s: %s\n", kind, msg[0] ? msg : err_str(e));
+		goto out;
+	}
+	printf("Added %s %lld%s\n", kind, (long long)id, draft ? " (draft)" : "");
+	rc = 0;
+out:
+	free(md);
+	arena_free(a);
+	store_close(s);
+	return rc;
+}
+
+int
+cli_post_list(const char *dir, const char *kind, const char *site_host)
+{
+	enum post_kind k = strcmp(kind, "page") == 0 ? POST_KIND_PAGE : POST_KIND_POST;
+	struct config cfg;
+	struct cli_db db;
+	struct store *s = NULL;
+	struct arena *a = NULL;
+	struct site site;
+	struct post *list;
+	char date[21];
+	size_t n, i;
+	int rc = 1;
+
+	if ((s = cli_open(dir, &cfg, &db)) == NULL || (a = arena_new()) == NULL)
+		goto out;
+	if (!cli_find_site(s, a, site_host, &site))
+		goto out;
+	if (posts_list_all(s, a, site.id, k, &list, &n) != ERR_OK) {
+		CLI_ERR("cannot list: %s\n", store_errmsg(s));
+		goto out;
+	}
+	printf("%-5s %-10s %-20s %-32s %s\n", "ID", "STATUS", "PUBLISHED", "SLUG", "TITLE");
+	for (i = 0; i < n; i++) {
+		if (list[i].draft)
+			str_copy(date, "-", sizeof(date));
+		else
+			time_rfc3339(list[i].published_at, date);
+		printf("%-5lld %-10s %-20s %-32s %s\n", (long long)list[i].id,
+		    list[i].draft ? "draft" : "published", date, list[i].slug, list[i].title);
+	}
+	rc = 0;
+out:
+	arena_free(a);
+	store_close(s);
+	return rc;
+}

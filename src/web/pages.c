@@ -1,0 +1,357 @@
+/*
+ * pages: the public pages of a site: home (paginated post list), a post, a page, the
+ * privacy policy, and the machine-readable ones (Atom feed, sitemap, robots.txt), plus
+ * /healthz and the embedded static files. Drafts never reach these handlers: the sites
+ * module filters them in SQL.
+ */
+#include <string.h>
+
+#include "policy/policy.h"
+#include "web/web_int.h"
+
+#define PAGE_CACHE "no-cache"
+
+static void
+web_xml_escape(struct buf *b, const char *s)
+{
+	size_t run;
+
+	while (*s) {
+		run = strcspn(s, "&<>\"'");
+		buf_append(b, s, run);
+		s += run;
+		switch (*s) {
+		case '&': buf_puts(b, "&amp;"); break;
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		case '\'': buf_puts(b, "&#39;"); break;
+		default: return;
+		}
+		s++;
+	}
+}
+
+static void
+page_dates(struct tmpl_val *o, struct arena *a, int64_t t)
+{
+	char iso[21], human[32];
+
+	time_rfc3339(t, iso);
+	time_human_date(t, human);
+	tmpl_set_str(o, "date_iso", iso);
+	tmpl_set_str(o, "date_human", human);
+}
+
+static void
+page_home(struct http_request *req, struct http_response *res, void *arg)
+{
+	struct web_app *app = arg;
+	struct tmpl_val *ctx, *list, *item, *pg;
+	struct store *s;
+	struct site site;
+	struct post *posts;
+	const char *pq = http_query(req, "page");
+	long long page = 1;
+	int64_t total, pages;
+	size_t n, i;
+
+	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
+		return;
+	if (pq && strnum(pq, 1, LIMIT_PAGE_NUMBER, &page) != ERR_OK) {
+		res->status = 400;
+		web_error_page(app, req, res, "Bad request", "The page number is not valid.");
+		return;
+	}
+	if (posts_count_published(s, site.id, POST_KIND_POST, &total) != ERR_OK ||
+	    posts_list_published(s, req->arena, site.id, POST_KIND_POST,
+		(page - 1) * LIMIT_POSTS_PER_PAGE, LIMIT_POSTS_PER_PAGE, &posts, &n) != ERR_OK) {
+		res->status = 500;
+		return;
+	}
+	pages = total ? (total + LIMIT_POSTS_PER_PAGE - 1) / LIMIT_POSTS_PER_PAGE : 1;
+	if (page > pages) {
+		res->status = 404;
+		web_error_page(app, req, res, "Not found", "There is no such page of posts.");
+		return;
+	}
+	ctx = web_context(app, req, &site, s);
+	if (page > 1)
+		tmpl_set_str(ctx, "page_title", arena_printf(req->arena, "Page %lld", page));
+	tmpl_set_bool(ctx, "has_posts", n > 0);
+	list = tmpl_set_list(ctx, "posts");
+	for (i = 0; i < n && list; i++) {
+		item = tmpl_list_add(list);
+		tmpl_set_str(item, "title", posts[i].title);
+		tmpl_set_str(item, "href", arena_printf(req->arena, "/posts/%s", posts[i].slug));
+		tmpl_set_str(item, "excerpt", posts[i].excerpt);
+		page_dates(item, req->arena, posts[i].published_at);
+	}
+	if (pages > 1) {
+		pg = tmpl_set_obj(ctx, "pagination");
+		tmpl_set_int(pg, "page", page);
+		tmpl_set_int(pg, "pages", pages);
+		if (page > 1)
+			tmpl_set_str(pg, "newer_href",
+			    page == 2 ? "/" : arena_printf(req->arena, "/?page=%lld", page - 1));
+		if (page < pages)
+			tmpl_set_str(pg, "older_href", arena_printf(req->arena, "/?page=%lld", page + 1));
+	}
+	res->cache_control = PAGE_CACHE;
+	web_render(app, res, "home", ctx);
+}
+
+static void
+page_content(struct http_request *req, struct http_response *res, struct web_app *app,
+    enum post_kind kind)
+{
+	struct tmpl_val *ctx, *o;
+	struct store *s;
+	struct site site;
+	struct post post;
+	enum err e;
+
+	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
+		return;
+	e = posts_get(s, req->arena, site.id, kind, http_param(req, "slug"), &post);
+	if (e == ERR_NOTFOUND) {
+		res->status = 404;
+		web_error_page(app, req, res, "Not found",
+		    kind == POST_KIND_POST ? "There is no post at this address."
+					   : "There is no page at this address.");
+		return;
+	}
+	if (e != ERR_OK) {
+		res->status = e == ERR_UNAVAIL ? 503 : 500;
+		return;
+	}
+	ctx = web_context(app, req, &site, s);
+	tmpl_set_str(ctx, "page_title", post.title);
+	o = tmpl_set_obj(ctx, "post");
+	tmpl_set_str(o, "title", post.title);
+	tmpl_set_html(o, "body", post.body_html);
+	if (kind == POST_KIND_POST)
+		page_dates(o, req->arena, post.published_at);
+	res->cache_control = PAGE_CACHE;
+	web_render(app, res, "post", ctx);
+}
+
+static void
+page_post(struct http_request *req, struct http_response *res, void *arg)
+{
+	page_content(req, res, arg, POST_KIND_POST);
+}
+
+static void
+page_page(struct http_request *req, struct http_response *res, void *arg)
+{
+	page_content(req, res, arg, POST_KIND_PAGE);
+}
+
+static void
+page_privacy(struct http_request *req, struct http_response *res, void *arg)
+{
+	struct web_app *app = arg;
+	struct tmpl_val *ctx, *o;
+	struct policy_version pv;
+	struct store *s;
+	struct site site;
+	enum err e;
+
+	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
+		return;
+	if ((e = policy_current(s, req->arena, &pv)) == ERR_NOTFOUND) {
+		res->status = 404;
+		web_error_page(app, req, res, "No privacy policy yet",
+		    "The operator has not published a privacy policy.");
+		return;
+	}
+	if (e != ERR_OK) {
+		res->status = e == ERR_UNAVAIL ? 503 : 500;
+		return;
+	}
+	ctx = web_context(app, req, &site, s);
+	tmpl_set_str(ctx, "page_title", pv.title);
+	o = tmpl_set_obj(ctx, "policy");
+	tmpl_set_str(o, "title", pv.title);
+	tmpl_set_html(o, "body", pv.body_html);
+	tmpl_set_int(o, "version", pv.version);
+	page_dates(o, req->arena, pv.effective_at);
+	res->cache_control = PAGE_CACHE;
+	web_render(app, res, "privacy", ctx);
+}
+
+static void
+page_feed(struct http_request *req, struct http_response *res, void *arg)
+{
+	struct web_app *app = arg;
+	struct store *s;
+	struct site site;
+	struct post *posts;
+	struct buf *b = &res->body;
+	char iso[21];
+	size_t n, i;
+
+	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
+		return;
+	if (posts_list_published(s, req->arena, site.id, POST_KIND_POST, 0, LIMIT_FEED_ENTRIES,
+		&posts, &n) != ERR_OK) {
+		res->status = 500;
+		return;
+	}
+	time_rfc3339(n ? posts[0].updated_at : time_now(), iso);
+	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+		    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>");
+	web_xml_escape(b, site.title);
+	buf_puts(b, "</title>\n");
+	if (site.tagline[0]) {
+		buf_puts(b, "<subtitle>");
+		web_xml_escape(b, site.tagline);
+		buf_puts(b, "</subtitle>\n");
+	}
+	buf_puts(b, "<id>");
+	web_xml_escape(b, site.origin);
+	buf_puts(b, "/</id>\n<link rel=\"alternate\" href=\"");
+	web_xml_escape(b, site.origin);
+	buf_puts(b, "/\"/>\n<link rel=\"self\" href=\"");
+	web_xml_escape(b, site.origin);
+	buf_printf(b, "/feed.xml\"/>\n<updated>%s</updated>\n<author><name>", iso);
+	web_xml_escape(b, site.title);
+	buf_puts(b, "</name></author>\n");
+	for (i = 0; i < n; i++) {
+		buf_puts(b, "<entry>\n<title>");
+		web_xml_escape(b, posts[i].title);
+		buf_puts(b, "</title>\n<id>");
+		web_xml_escape(b, site.origin);
+		buf_puts(b, "/posts/");
+		web_xml_escape(b, posts[i].slug);
+		buf_puts(b, "</id>\n<link rel=\"alternate\" href=\"");
+		web_xml_escape(b, site.origin);
+		buf_puts(b, "/posts/");
+		web_xml_escape(b, posts[i].slug);
+		time_rfc3339(posts[i].published_at, iso);
+		buf_printf(b, "\"/>\n<published>%s</published>\n", iso);
+		time_rfc3339(posts[i].updated_at, iso);
+		buf_printf(b, "<updated>%s</updated>\n<summary>", iso);
+		web_xml_escape(b, posts[i].excerpt);
+		buf_puts(b, "</summary>\n<content type=\"html\">");
+		web_xml_escape(b, posts[i].body_html);
+		buf_puts(b, "</content>\n</entry>\n");
+	}
+	buf_puts(b, "</feed>\n");
+	res->content_type = "application/atom+xml; charset=utf-8";
+	res->cache_control = PAGE_CACHE;
+}
+
+static void
+page_sitemap(struct http_request *req, struct http_response *res, void *arg)
+{
+	struct web_app *app = arg;
+	struct store *s;
+	struct site site;
+	struct post *list;
+	struct buf *b = &res->body;
+	char iso[21];
+	size_t n, i;
+	int k;
+
+	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
+		return;
+	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+		    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n<url><loc>");
+	web_xml_escape(b, site.origin);
+	buf_puts(b, "/</loc></url>\n<url><loc>");
+	web_xml_escape(b, site.origin);
+	buf_puts(b, "/privacy</loc></url>\n");
+	for (k = 0; k < POST_KIND__MAX; k++) {
+		if (posts_list_published(s, req->arena, site.id, (enum post_kind)k, 0, 50000,
+			&list, &n) != ERR_OK) {
+			res->status = 500;
+			buf_reset(b);
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			buf_puts(b, "<url><loc>");
+			web_xml_escape(b, site.origin);
+			buf_puts(b, k == POST_KIND_POST ? "/posts/" : "/pages/");
+			web_xml_escape(b, list[i].slug);
+			time_rfc3339(list[i].updated_at, iso);
+			buf_printf(b, "</loc><lastmod>%s</lastmod></url>\n", iso);
+		}
+	}
+	buf_puts(b, "</urlset>\n");
+	res->content_type = "application/xml; charset=utf-8";
+	res->cache_control = PAGE_CACHE;
+}
+
+static void
+page_robots(struct http_request *req, struct http_response *res, void *arg)
+{
+	struct web_app *app = arg;
+	struct store *s;
+	struct site site;
+
+	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
+		return;
+	buf_printf(&res->body, "User-agent: *\nAllow: /\n\nSitemap: %s/sitemap.xml\n", site.origin);
+	res->content_type = "text/plain; charset=utf-8";
+	res->cache_control = PAGE_CACHE;
+}
+
+static void
+page_healthz(struct http_request *req, struct http_response *res, void *arg)
+{
+	buf_puts(&res->body, "ok\n");
+	res->content_type = "text/plain; charset=utf-8";
+	res->cache_control = "no-store";
+}
+
+static void
+page_static(struct http_request *req, struct http_response *res, void *arg)
+{
+	struct web_app *app = arg;
+	const struct web_static *ws = web_static_find(app, http_param(req, "*"));
+	const char *inm;
+
+	if (ws == NULL) {
+		res->status = 404;
+		return;
+	}
+	res->content_type = ws->type;
+	res->etag = ws->etag;
+	res->cache_control = "public, max-age=31536000, immutable";
+	inm = http_header(req, "If-None-Match");
+	if (inm && strcmp(inm, ws->etag) == 0) {
+		res->status = 304;
+		return;
+	}
+	res->static_body = ws->file->data;
+	res->static_len = ws->file->len;
+}
+
+enum err
+web_routes(struct web_app *app)
+{
+	static const struct {
+		const char *pattern;
+		http_handler fn;
+	} routes[] = {
+		{"/", page_home},
+		{"/posts/:slug", page_post},
+		{"/pages/:slug", page_page},
+		{"/privacy", page_privacy},
+		{"/feed.xml", page_feed},
+		{"/sitemap.xml", page_sitemap},
+		{"/robots.txt", page_robots},
+		{"/healthz", page_healthz},
+		{"/static/*", page_static},
+	};
+	size_t i;
+	enum err e;
+
+	for (i = 0; i < COUNTOF(routes); i++)
+		if ((e = http_route_add(app->router, "GET", routes[i].pattern, routes[i].fn, 0)) !=
+		    ERR_OK)
+			return e;
+	return ERR_OK;
+}
