@@ -97,6 +97,9 @@ test_form_hostile(void)
 	form_fails("a=%FF", ERR_INVAL);
 	form_fails("a=\xff", ERR_INVAL); /* raw bytes are checked as well */
 	form_fails("a=%01", ERR_INVAL);
+	form_fails("%C0%AF=1", ERR_INVAL); /* names are checked like values */
+	form_fails("\xff=1", ERR_INVAL);
+	form_fails("a%01=1", ERR_INVAL);
 	form_fails("=1", ERR_INVAL);
 	form_fails("a=1&=2", ERR_INVAL);
 	form_fails("=", ERR_INVAL);
@@ -105,6 +108,10 @@ test_form_hostile(void)
 	struct http_form f;
 	T_EQ_INT(http_form_parse(arena, "a=b\0c", 5, 8, &f), ERR_INVAL);
 	T_EQ_INT(f.n, 0);
+	/* an escape cut by the length is bad even if hex digits follow it in memory */
+	T_EQ_INT(http_form_parse(arena, "a=%41", 4, 8, &f), ERR_INVAL);
+	T_EQ_INT(http_form_parse(arena, "a=%41", 3, 8, &f), ERR_INVAL);
+	T_EQ_INT(http_form_parse(arena, "a%41=1", 3, 8, &f), ERR_INVAL);
 }
 
 static void
@@ -329,6 +336,8 @@ test_path_hostile(void)
 	char **s;
 	size_t n;
 	T_EQ_INT(http_path_split(arena, "/a\0b", 4, &s, &n), ERR_INVAL);
+	T_EQ_INT(http_path_split(arena, "/%41", 3, &s, &n), ERR_INVAL);
+	T_EQ_INT(http_path_split(arena, "/%41", 2, &s, &n), ERR_INVAL);
 }
 
 static void
@@ -463,6 +472,17 @@ test_host(void)
 	        rep('a', LIMIT_HOST_BYTES));
 	host_fails(rep('a', LIMIT_HOST_BYTES + 1), ERR_TOOBIG);
 	host_fails(arena_printf(arena, "%s:80", rep('a', LIMIT_HOST_BYTES + 1)), ERR_TOOBIG);
+
+	/* the limit holds whatever the buffer size */
+	{
+		char big[2 * LIMIT_HOST_BYTES];
+
+		T_EQ_INT(http_host_parse(rep('a', LIMIT_HOST_BYTES), big, sizeof(big)), ERR_OK);
+		T_EQ_INT(strlen(big), LIMIT_HOST_BYTES);
+		T_EQ_INT(http_host_parse(rep('a', LIMIT_HOST_BYTES + 1), big, sizeof(big)),
+		         ERR_TOOBIG);
+		T_EQ_STR(big, "");
+	}
 
 	/* outsize: the name and its NUL must fit */
 	T_EQ_INT(http_host_parse("abcdefg:1", small, sizeof(small)), ERR_OK);
