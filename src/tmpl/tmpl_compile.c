@@ -151,6 +151,37 @@ tmpl_partial_name_ok(const char *p, size_t len)
 	return true;
 }
 
+/* The error for a section whose end leaves another HTML context than its start. */
+static void
+tmpl_error_context(char *errbuf, size_t errsize, const struct tmpl__tmpl *t, uint32_t line,
+    const struct tmpl__node *sec, uint32_t open_line, const char *from, const char *to)
+{
+	tmpl_error(errbuf, errsize, t->name, line,
+	    "section '%.*s' opened on line %u in %s ends in %s; a section must leave the HTML "
+	    "context as it found it",
+	    (int)sec->len, sec->text, (unsigned)open_line, from, to);
+}
+
+/*
+ * True when the body of the section at index sec is literal text only and, run again
+ * from the state end it left, ends in end again: a list may repeat such a body, and the
+ * compiler then knows the context after it is either its start or end state.
+ */
+static bool
+tmpl_body_repeatable(const struct tmpl__tmpl *t, uint32_t sec, const struct tmpl__hstate *end)
+{
+	struct tmpl__hstate s = *end;
+	uint32_t k;
+
+	for (k = sec + 1; k < t->nnodes; k++) {
+		if (t->nodes[k].kind != TMPL__N_TEXT)
+			return false;
+		if (tmpl__html_advance(&s, t->nodes[k].text, t->nodes[k].len) >= 0)
+			return false;
+	}
+	return tmpl__hstate_same(&s, end);
+}
+
 /* Open sections while compiling one template. */
 struct tmpl_open {
 	uint32_t node;
@@ -161,13 +192,21 @@ struct tmpl_open {
 /*
  * Compiles t->src (len bytes) into t->nodes. Returns false with errbuf filled on a
  * syntax or context error. Allocations made so far stay in t and are freed with the set.
+ *
+ * A section must end in the HTML context it started in, with one exception for
+ * conditional attributes like <p{{#on}} class="on"{{/on}}>: a body of literal text only
+ * may move the context, as long as repeating it is stable; then both possible contexts
+ * are followed through the literal text after the section, and they must have become
+ * the same before the next tag.
  */
 static bool
 tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 {
 	const char *p = t->src, *end = t->src + len, *open, *close, *lit_end, *tag, *tend;
-	struct tmpl_open stack[LIMIT_TEMPLATE_DEPTH];
+	struct tmpl_open stack[LIMIT_TEMPLATE_DEPTH], pend;
 	struct tmpl__hstate hs;
+	const char *pend_to = NULL;
+	bool pending = false;
 	struct tmpl__node *n;
 	uint32_t line = 1, tag_line, depth = 0, nodecap = 0, segcap = 0;
 	const char *why;
@@ -188,7 +227,9 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 			n->line = line;
 			n->text = p;
 			n->len = (uint32_t)(lit_end - p);
-			if ((off = tmpl__html_advance(&hs, p, (size_t)(lit_end - p))) >= 0) {
+			if ((off = tmpl__html_advance(&hs, p, (size_t)(lit_end - p))) >= 0 ||
+			    (pending &&
+				(off = tmpl__html_advance(&pend.hs, p, (size_t)(lit_end - p))) >= 0)) {
 				tmpl_error(errbuf, errsize, t->name,
 				    line + tmpl_count_lines(p, p + off),
 				    "a literal '%c' after an interpolated URL could form a scheme; "
@@ -196,6 +237,8 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 				    p[off]);
 				return false;
 			}
+			if (pending && tmpl__hstate_same(&hs, &pend.hs))
+				pending = false;
 			line += tmpl_count_lines(p, lit_end);
 		}
 		if (open == NULL)
@@ -222,6 +265,11 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 		c = *tag;
 		if (c == '!')
 			continue;
+		if (pending) {
+			tmpl_error_context(errbuf, errsize, t, tag_line, &t->nodes[pend.node],
+			    pend.line, tmpl__hstate_describe(&pend.hs), pend_to);
+			return false;
+		}
 		if (c == '{' || c == '&' || c == '=') {
 			tmpl_error(errbuf, errsize, t->name, tag_line,
 			    "unsupported tag '{{%c'; raw output is written {{html:name}}", c);
@@ -252,12 +300,15 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 				return false;
 			}
 			if (!tmpl__hstate_same(&o->hs, &hs)) {
-				tmpl_error(errbuf, errsize, t->name, tag_line,
-				    "section '%.*s' opened on line %u in %s ends in %s; a section "
-				    "must leave the HTML context as it found it",
-				    (int)sec->len, sec->text, (unsigned)o->line,
-				    tmpl__hstate_describe(&o->hs), tmpl__hstate_describe(&hs));
-				return false;
+				if (!tmpl_body_repeatable(t, o->node, &hs)) {
+					tmpl_error_context(errbuf, errsize, t, tag_line, sec, o->line,
+					    tmpl__hstate_describe(&o->hs),
+					    tmpl__hstate_describe(&hs));
+					return false;
+				}
+				pend = *o;
+				pend_to = tmpl__hstate_describe(&hs);
+				pending = true;
 			}
 			sec->end = t->nnodes;
 			depth--;
@@ -339,6 +390,11 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 		    (int)sec->len, sec->text);
 		return false;
 	}
+	if (pending) {
+		tmpl_error_context(errbuf, errsize, t, line, &t->nodes[pend.node], pend.line,
+		    tmpl__hstate_describe(&pend.hs), pend_to);
+		return false;
+	}
 	if (hs.mode != TMPL__H_TEXT) {
 		tmpl_error(errbuf, errsize, t->name, line, "template ends inside %s",
 		    tmpl__hstate_describe(&hs));
@@ -361,11 +417,14 @@ tmpl__find(const struct tmpl_set *set, const char *name, size_t namelen)
 	return -1;
 }
 
+#define TMPL_TOO_DEEP (-2)
+
 /*
  * Depth of template i with its partials expanded, or -1 with errbuf filled (a recursive
  * partial, or nesting over LIMIT_TEMPLATE_DEPTH). chain counts the partials on the way
- * here; each adds a level, so the walk stops once chain exceeds the limit and its own
- * recursion stays as shallow as the limit.
+ * here from the template the walk started at; each adds a level, so once chain exceeds
+ * the limit the walk returns TMPL_TOO_DEEP up to that template, which reports it. Thus
+ * the walk's own recursion is never deeper than the limit, however many templates.
  */
 static int
 tmpl_visit(struct tmpl_set *set, size_t i, int chain, char *errbuf, size_t errsize)
@@ -378,7 +437,7 @@ tmpl_visit(struct tmpl_set *set, size_t i, int chain, char *errbuf, size_t errsi
 	if (t->visit == TMPL__DONE)
 		return t->depth;
 	if (chain > LIMIT_TEMPLATE_DEPTH)
-		return LIMIT_TEMPLATE_DEPTH + 1; /* too deep in any case; the caller says so */
+		return TMPL_TOO_DEEP;
 	t->visit = TMPL__VISITING;
 	depth = t->local_depth;
 	for (k = 0; k < t->nnodes; k++) {
@@ -392,9 +451,10 @@ tmpl_visit(struct tmpl_set *set, size_t i, int chain, char *errbuf, size_t errsi
 			    n->text);
 			return -1;
 		}
-		if ((sub = tmpl_visit(set, n->target, chain + 1, errbuf, errsize)) < 0)
-			return -1;
-		total = n->level + 1 + sub;
+		sub = tmpl_visit(set, n->target, chain + 1, errbuf, errsize);
+		if (sub == -1 || (sub == TMPL_TOO_DEEP && chain > 0))
+			return sub;
+		total = sub == TMPL_TOO_DEEP ? LIMIT_TEMPLATE_DEPTH + 1 : n->level + 1 + sub;
 		if (total > LIMIT_TEMPLATE_DEPTH) {
 			tmpl_error(errbuf, errsize, t->name, n->line,
 			    "partial '{{>%.*s}}' nests sections and partials deeper than %d",
