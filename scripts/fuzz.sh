@@ -5,9 +5,10 @@
 #
 # Each target NAME runs on a temporary copy of fuzz/corpus/NAME/ (so the committed
 # corpus does not grow on every run), plus fuzz/regress/NAME/ read-only if present.
-# Crashing inputs and the full logs are kept in BUILD_DIR/fuzz-out/NAME/: copy a crash
-# into fuzz/regress/NAME/ once fixed, and tests/unit/test_fuzz_replay.c replays it in
-# every ctest run. Extra libFuzzer flags may be given in FUZZ_ARGS (e.g. -jobs=4).
+# Crashing inputs and the full logs are kept in BUILD_DIR/fuzz-out/NAME/: once fixed,
+# copy a crash into fuzz/regress/NAME/ under a name saying what it broke (.gitignore
+# ignores crash-*, so keep that name and git add skips it), and
+# tests/unit/test_fuzz_replay.c replays it in every ctest run. Extra libFuzzer flags may be given in FUZZ_ARGS (e.g. -jobs=4).
 set -u
 
 if [ $# -ne 2 ]; then
