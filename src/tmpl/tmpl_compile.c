@@ -171,12 +171,13 @@ static bool
 tmpl_body_repeatable(const struct tmpl__tmpl *t, uint32_t sec, const struct tmpl__hstate *end)
 {
 	struct tmpl__hstate s = *end;
+	const char *why;
 	uint32_t k;
 
 	for (k = sec + 1; k < t->nnodes; k++) {
 		if (t->nodes[k].kind != TMPL__N_TEXT)
 			return false;
-		if (tmpl__html_advance(&s, t->nodes[k].text, t->nodes[k].len) >= 0)
+		if (tmpl__html_advance(&s, t->nodes[k].text, t->nodes[k].len, &why) >= 0)
 			return false;
 	}
 	return tmpl__hstate_same(&s, end);
@@ -227,14 +228,11 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 			n->line = line;
 			n->text = p;
 			n->len = (uint32_t)(lit_end - p);
-			if ((off = tmpl__html_advance(&hs, p, (size_t)(lit_end - p))) >= 0 ||
-			    (pending &&
-				(off = tmpl__html_advance(&pend.hs, p, (size_t)(lit_end - p))) >= 0)) {
+			if ((off = tmpl__html_advance(&hs, p, (size_t)(lit_end - p), &why)) >= 0 ||
+			    (pending && (off = tmpl__html_advance(&pend.hs, p,
+					     (size_t)(lit_end - p), &why)) >= 0)) {
 				tmpl_error(errbuf, errsize, t->name,
-				    line + tmpl_count_lines(p, p + off),
-				    "a literal '%c' after an interpolated URL could form a scheme; "
-				    "put a '/', '?' or '#' before it",
-				    p[off]);
+				    line + tmpl_count_lines(p, p + off), "%s", why);
 				return false;
 			}
 			if (pending && tmpl__hstate_same(&hs, &pend.hs))
@@ -320,7 +318,7 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 				    "invalid partial name '%.*s'", (int)(tend - tag), tag);
 				return false;
 			}
-			if (hs.mode != TMPL__H_TEXT) {
+			if (hs.mode != TMPL__H_TEXT || hs.text_in != TMPL__RAW_NONE) {
 				tmpl_error(errbuf, errsize, t->name, tag_line,
 				    "partial '{{>%.*s}}' in %s; partials are allowed only in text",
 				    (int)(tend - tag), tag, tmpl__hstate_describe(&hs));
@@ -395,7 +393,7 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 		    tmpl__hstate_describe(&pend.hs), pend_to);
 		return false;
 	}
-	if (hs.mode != TMPL__H_TEXT) {
+	if (hs.mode != TMPL__H_TEXT || hs.text_in != TMPL__RAW_NONE) {
 		tmpl_error(errbuf, errsize, t->name, line, "template ends inside %s",
 		    tmpl__hstate_describe(&hs));
 		return false;

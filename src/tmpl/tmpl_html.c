@@ -70,16 +70,46 @@ tmpl_name_is(const struct tmpl__hstate *s, const char *want)
 	return s->namelen == n && n <= TMPL__NAME_MAX && memcmp(s->name, want, n) == 0;
 }
 
-/* The tag name is complete: remember whether the start tag opens raw text. */
-static void
+static const char *const tmpl_raw_names[TMPL__RAW__MAX] = {
+	[TMPL__RAW_SCRIPT] = "script",
+	[TMPL__RAW_STYLE] = "style",
+	[TMPL__RAW_TEXTAREA] = "textarea",
+	[TMPL__RAW_TITLE] = "title",
+	[TMPL__RAW_XMP] = "xmp",
+	[TMPL__RAW_IFRAME] = "iframe",
+	[TMPL__RAW_NOEMBED] = "noembed",
+	[TMPL__RAW_NOFRAMES] = "noframes",
+};
+
+static const char tmpl_why_text_only[] =
+    "only text may go inside <title>, <textarea>, <iframe>, <xmp>, <noembed> and "
+    "<noframes>: no tags, no comments";
+
+/*
+ * The tag name is complete: remember whether the start tag opens raw text or a
+ * text-only element. Inside a text-only element only its end tag is allowed, so that
+ * the tracker and a browser agree whatever parsing rules apply (<title> in SVG is
+ * parsed as markup, in HTML as text). Returns an error sentence or NULL.
+ */
+static const char *
 tmpl_tag_named(struct tmpl__hstate *s)
 {
-	s->raw = TMPL__RAW_NONE;
-	if (!s->is_end && tmpl_name_is(s, "script"))
-		s->raw = TMPL__RAW_SCRIPT;
-	else if (!s->is_end && tmpl_name_is(s, "style"))
-		s->raw = TMPL__RAW_STYLE;
+	int k;
+
 	s->mode = TMPL__H_BETWEEN_ATTRS;
+	s->raw = TMPL__RAW_NONE;
+	if (s->text_in != TMPL__RAW_NONE) {
+		if (!s->is_end || !tmpl_name_is(s, tmpl_raw_names[s->text_in]))
+			return tmpl_why_text_only;
+		s->text_in = TMPL__RAW_NONE;
+		return NULL;
+	}
+	if (s->is_end)
+		return NULL;
+	for (k = TMPL__RAW_SCRIPT; k < TMPL__RAW__MAX; k++)
+		if (tmpl_name_is(s, tmpl_raw_names[k]))
+			s->raw = (uint8_t)k;
+	return NULL;
 }
 
 /* The attribute name is complete and a value follows: classify the attribute. */
@@ -106,16 +136,23 @@ tmpl_attr_named(struct tmpl__hstate *s)
 static void
 tmpl_tag_end(struct tmpl__hstate *s)
 {
-	s->mode = s->raw != TMPL__RAW_NONE ? TMPL__H_RAWTEXT : TMPL__H_TEXT;
+	if (s->raw == TMPL__RAW_SCRIPT || s->raw == TMPL__RAW_STYLE) {
+		s->mode = TMPL__H_RAWTEXT;
+	} else {
+		s->mode = TMPL__H_TEXT;
+		s->text_in = s->raw;
+		s->raw = TMPL__RAW_NONE;
+	}
 	s->rawmatch = 0;
+	s->escmatch = 0;
 	s->attr = TMPL__ATTR_PLAIN;
 	s->url = TMPL__URL_START;
 	tmpl_name_reset(s);
 }
 
-/* One literal byte inside a URL attribute value. Returns false for a byte that could
- * complete a scheme after an interpolated part. */
-static bool
+/* One literal byte inside a URL attribute value. Returns an error sentence for a byte
+ * that could complete a scheme after an interpolated part, else NULL. */
+static const char *
 tmpl_url_byte(struct tmpl__hstate *s, unsigned char c)
 {
 	bool fixes = c == ':' || c == '/' || c == '?' || c == '#';
@@ -132,23 +169,37 @@ tmpl_url_byte(struct tmpl__hstate *s, unsigned char c)
 		break;
 	case TMPL__URL_DYNAMIC:
 		if (c == ':' || c == '&')
-			return false;
+			return "a literal ':' or '&' after an interpolated URL could form a scheme; "
+			       "put a '/', '?' or '#' before it";
 		if (fixes)
 			s->url = TMPL__URL_FIXED;
 		break;
 	default:
 		break;
 	}
-	return true;
+	return NULL;
 }
 
-/* One byte of raw text: looks for the matching end tag "</script" or "</style"
- * followed by a space, '/' or '>'. */
-static void
+/*
+ * One byte of raw text: looks for the matching end tag "</script" or "</style" followed
+ * by a space, '/' or '>'. "<!--" in a script switches browsers to the escaped script
+ * states where "</script>" may not end it; the tracker does not follow those, so it
+ * refuses them. Returns an error sentence or NULL.
+ */
+static const char *
 tmpl_rawtext_byte(struct tmpl__hstate *s, unsigned char c)
 {
 	const char *end = s->raw == TMPL__RAW_SCRIPT ? "</script" : "</style";
 	size_t n = strlen(end);
+
+	if (s->raw == TMPL__RAW_SCRIPT) {
+		if (c == (unsigned char)"<!--"[s->escmatch])
+			s->escmatch++;
+		else
+			s->escmatch = c == '<' ? 1 : 0;
+		if (s->escmatch == 4)
+			return "'<!--' inside <script> is not supported";
+	}
 
 	if (s->rawmatch == n) {
 		if (tmpl_is_space(c) || c == '/' || c == '>') {
@@ -158,7 +209,7 @@ tmpl_rawtext_byte(struct tmpl__hstate *s, unsigned char c)
 			s->mode = TMPL__H_BETWEEN_ATTRS;
 			if (c == '>')
 				tmpl_tag_end(s);
-			return;
+			return NULL;
 		}
 		s->rawmatch = 0;
 	}
@@ -166,18 +217,24 @@ tmpl_rawtext_byte(struct tmpl__hstate *s, unsigned char c)
 		s->rawmatch++;
 	else
 		s->rawmatch = c == '<' ? 1 : 0;
+	return NULL;
 }
 
-/* Advances the state machine by one byte. Returns false on a forbidden byte. */
-static bool
+/* Advances the state machine by one byte. Returns an error sentence on a forbidden
+ * byte, else NULL. */
+static const char *
 tmpl_html_byte(struct tmpl__hstate *s, unsigned char c)
 {
+	const char *why;
+
 	switch (s->mode) {
 	case TMPL__H_TEXT:
 		if (c == '<')
 			s->mode = TMPL__H_LT;
 		break;
 	case TMPL__H_LT:
+		if (s->text_in != TMPL__RAW_NONE && (tmpl_is_alpha(c) || c == '!' || c == '?'))
+			return tmpl_why_text_only;
 		if (tmpl_is_alpha(c)) {
 			s->is_end = 0;
 			tmpl_name_reset(s);
@@ -194,6 +251,8 @@ tmpl_html_byte(struct tmpl__hstate *s, unsigned char c)
 		}
 		break;
 	case TMPL__H_END_OPEN:
+		if (s->text_in != TMPL__RAW_NONE && !tmpl_is_alpha(c))
+			return tmpl_why_text_only;
 		if (tmpl_is_alpha(c)) {
 			s->is_end = 1;
 			tmpl_name_reset(s);
@@ -237,9 +296,10 @@ tmpl_html_byte(struct tmpl__hstate *s, unsigned char c)
 		break;
 	case TMPL__H_TAG_NAME:
 		if (tmpl_is_space(c) || c == '/') {
-			tmpl_tag_named(s);
+			return tmpl_tag_named(s);
 		} else if (c == '>') {
-			tmpl_tag_named(s);
+			if ((why = tmpl_tag_named(s)) != NULL)
+				return why;
 			tmpl_tag_end(s);
 		} else {
 			tmpl_name_add(s, c);
@@ -310,21 +370,21 @@ tmpl_html_byte(struct tmpl__hstate *s, unsigned char c)
 			tmpl_tag_end(s);
 		break;
 	case TMPL__H_RAWTEXT:
-		tmpl_rawtext_byte(s, c);
-		break;
+		return tmpl_rawtext_byte(s, c);
 	default:
 		break;
 	}
-	return true;
+	return NULL;
 }
 
 long
-tmpl__html_advance(struct tmpl__hstate *s, const char *p, size_t n)
+tmpl__html_advance(struct tmpl__hstate *s, const char *p, size_t n, const char **why)
 {
 	size_t i;
 
+	*why = NULL;
 	for (i = 0; i < n; i++)
-		if (!tmpl_html_byte(s, (unsigned char)p[i]))
+		if ((*why = tmpl_html_byte(s, (unsigned char)p[i])) != NULL)
 			return (long)i;
 	return -1;
 }
@@ -333,8 +393,9 @@ int
 tmpl__html_interp(struct tmpl__hstate *s, bool raw, const char **why)
 {
 	*why = NULL;
-	if (raw && s->mode != TMPL__H_TEXT) {
-		*why = "{{html:...}} is allowed only in text, not in a tag or attribute";
+	if (raw && (s->mode != TMPL__H_TEXT || s->text_in != TMPL__RAW_NONE)) {
+		*why = "{{html:...}} is allowed only in text, not in a tag, attribute or "
+		       "text-only element";
 		return -1;
 	}
 	switch (s->mode) {
@@ -394,7 +455,7 @@ tmpl__html_interp(struct tmpl__hstate *s, bool raw, const char **why)
 bool
 tmpl__hstate_same(const struct tmpl__hstate *a, const struct tmpl__hstate *b)
 {
-	if (a->mode != b->mode)
+	if (a->mode != b->mode || a->text_in != b->text_in)
 		return false;
 	switch (a->mode) {
 	case TMPL__H_TAG_NAME:
@@ -415,7 +476,8 @@ tmpl__hstate_same(const struct tmpl__hstate *a, const struct tmpl__hstate *b)
 		/* only 0, 1 and "2 or more" dashes behave differently */
 		return (a->dashes < 2 ? a->dashes : 2) == (b->dashes < 2 ? b->dashes : 2);
 	case TMPL__H_RAWTEXT:
-		return a->raw == b->raw && a->rawmatch == b->rawmatch;
+		return a->raw == b->raw && a->rawmatch == b->rawmatch &&
+		       a->escmatch == b->escmatch;
 	default:
 		return true;
 	}
@@ -426,7 +488,7 @@ tmpl__hstate_describe(const struct tmpl__hstate *s)
 {
 	switch (s->mode) {
 	case TMPL__H_TEXT:
-		return "text";
+		return s->text_in == TMPL__RAW_NONE ? "text" : "a text-only element like <title>";
 	case TMPL__H_VALUE_DQ:
 	case TMPL__H_VALUE_SQ:
 		return "a quoted attribute value";

@@ -94,7 +94,21 @@ enum tmpl__hmode {
 	TMPL__H__MAX
 };
 
-enum tmpl__raw { TMPL__RAW_NONE = 0, TMPL__RAW_SCRIPT, TMPL__RAW_STYLE, TMPL__RAW__MAX };
+/* Elements whose content is not parsed as markup. SCRIPT and STYLE are raw text where no
+ * interpolation is allowed; the others are text (escaped interpolation is fine) that
+ * only their own end tag ends, so the template may put no tag inside them. */
+enum tmpl__raw {
+	TMPL__RAW_NONE = 0,
+	TMPL__RAW_SCRIPT,
+	TMPL__RAW_STYLE,
+	TMPL__RAW_TEXTAREA,
+	TMPL__RAW_TITLE,
+	TMPL__RAW_XMP,
+	TMPL__RAW_IFRAME,
+	TMPL__RAW_NOEMBED,
+	TMPL__RAW_NOFRAMES,
+	TMPL__RAW__MAX
+};
 enum tmpl__attr { TMPL__ATTR_PLAIN = 0, TMPL__ATTR_URL, TMPL__ATTR_FORBIDDEN, TMPL__ATTR__MAX };
 
 /* Where a URL attribute's value stands, to know whether an interpolation decides the
@@ -114,6 +128,8 @@ struct tmpl__hstate {
 	uint8_t is_end;    /* the tag being read is an end tag */
 	uint8_t raw;       /* enum tmpl__raw: what the start tag being read opens */
 	uint8_t rawmatch;  /* bytes of "</script" / "</style" matched in RAWTEXT */
+	uint8_t escmatch;  /* bytes of "<!--" matched in a <script> */
+	uint8_t text_in;   /* enum tmpl__raw: TEXT is inside this text-only element */
 	uint8_t attr;      /* enum tmpl__attr of the attribute whose value is read */
 	uint8_t url;       /* enum tmpl__url, for ATTR_URL values */
 	uint8_t dashes;    /* consecutive '-' inside a comment */
@@ -132,8 +148,9 @@ enum tmpl__esc {
 
 void tmpl__hstate_init(struct tmpl__hstate *s);
 /* Advances s over literal template text. Returns the offset of a byte that is not
- * allowed at that point (a ':' or '&' after an unchecked URL part), or -1. */
-long tmpl__html_advance(struct tmpl__hstate *s, const char *p, size_t n);
+ * allowed at that point (a ':' after an unchecked URL part, a tag inside <title>, "<!--"
+ * inside <script>) with *why pointing at a static sentence, or -1. */
+long tmpl__html_advance(struct tmpl__hstate *s, const char *p, size_t n, const char **why);
 /* Decides how an interpolation at s is escaped. On a context where interpolation is
  * forbidden returns -1 and points *why at a static sentence. raw: {{html:...}}. Updates
  * s (a URL value is no longer at its start). */
