@@ -147,7 +147,7 @@ pg_fail(struct pg_store *ps, const char *what, const PGresult *res)
 		e = ERR_UNAVAIL;
 	}
 	store__errf(&ps->base, "%s: %s%s%s%s", what, msg[0] ? msg : "PostgreSQL error",
-	    *state ? " (SQLSTATE " : "", state, *state ? ")" : "");
+	            *state ? " (SQLSTATE " : "", state, *state ? ")" : "");
 	return e;
 }
 
@@ -192,8 +192,7 @@ pg_url_valid(const char *url)
  * URL or a failed login, and errbuf holds a sentence with the URL scrubbed.
  */
 struct store *
-store__pg_open(const char *url, const char *password, enum err *e, char *errbuf,
-    size_t errsize)
+store__pg_open(const char *url, const char *password, enum err *e, char *errbuf, size_t errsize)
 {
 	const char *keys[8], *vals[8];
 	struct pg_store *ps;
@@ -229,16 +228,16 @@ store__pg_open(const char *url, const char *password, enum err *e, char *errbuf,
 	if (PQstatus(ps->conn) != CONNECTION_OK) {
 		pg_one_line(PQerrorMessage(ps->conn), msg, sizeof(msg));
 		*e = strstr(msg, "authentication failed") || strstr(msg, "does not exist")
-			 ? ERR_IO
-			 : ERR_UNAVAIL;
+		         ? ERR_IO
+		         : ERR_UNAVAIL;
 		snprintf(errbuf, errsize, "Cannot connect to %s: %s", shown, msg);
 		goto fail;
 	}
 	PQsetNoticeReceiver(ps->conn, pg_notice, ps);
 	if ((*e = pg_exec(ps, "connection setup",
-		 "SET synchronous_commit = on; LISTEN candor_changes", NULL)) != ERR_OK) {
+	                  "SET synchronous_commit = on; LISTEN candor_changes", NULL)) != ERR_OK) {
 		snprintf(errbuf, errsize, "Cannot set up the connection to %s: %s", shown,
-		    ps->base.errmsg);
+		         ps->base.errmsg);
 		goto fail;
 	}
 	ps->base.seen = 0;
@@ -366,7 +365,7 @@ pg_bind_slot(struct pg_q *q, int idx)
 {
 	if (idx < 1 || idx > q->nparams) {
 		store__errf(q->base.s, "%s: parameter %d is out of range (1..%d).",
-		    q->base.st->name, idx, q->nparams);
+		            q->base.st->name, idx, q->nparams);
 		return ERR_INVAL;
 	}
 	free(q->values[idx - 1]);
@@ -448,7 +447,7 @@ pg_notify_autocommit(struct pg_store *ps)
 {
 	if (pg_exec(ps, "NOTIFY", "NOTIFY candor_changes", NULL) != ERR_OK)
 		log_warn("store: a write committed but other nodes were not notified: %s",
-		    ps->base.errmsg);
+		         ps->base.errmsg);
 	store__bump();
 }
 
@@ -476,7 +475,7 @@ pg_step(struct store_q *base)
 
 	if (q->res == NULL) {
 		q->res = PQexecPrepared(ps->conn, q->name, q->nparams,
-		    (const char *const *)q->values, q->lengths, q->formats, 0);
+		                        (const char *const *)q->values, q->lengths, q->formats, 0);
 		st = q->res ? PQresultStatus(q->res) : PGRES_FATAL_ERROR;
 		if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 			base->err = pg_fail(ps, base->st->name, q->res);

@@ -125,16 +125,15 @@ sq_configure(struct sq_store *ss)
 	if (rc != SQLITE_OK)
 		return sq_fail(ss, "journal_mode", rc);
 	if (strcmp(mode, "wal") != 0) {
-		store__errf(&ss->base, "The database refused WAL mode (journal_mode is %s).",
-		    mode);
+		store__errf(&ss->base, "The database refused WAL mode (journal_mode is %s).", mode);
 		return ERR_IO;
 	}
 	rc = sqlite3_exec(ss->db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL", NULL, NULL,
-	    NULL);
+	                  NULL);
 	if (rc != SQLITE_OK)
 		return sq_fail(ss, "pragmas", rc);
 	rc = sqlite3_prepare_v3(ss->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
-	    &ss->data_version, NULL);
+	                        &ss->data_version, NULL);
 	if (rc != SQLITE_OK)
 		return sq_fail(ss, "data_version", rc);
 	return ERR_OK;
@@ -170,7 +169,7 @@ store__sqlite_open(const char *path, enum err *e, char *errbuf, size_t errsize)
 	}
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
 		snprintf(errbuf, errsize, "Cannot open the database file %s: %s.", path,
-		    strerror(errno));
+		         strerror(errno));
 		return NULL;
 	}
 	close(fd);
@@ -183,13 +182,13 @@ store__sqlite_open(const char *path, enum err *e, char *errbuf, size_t errsize)
 	rc = sqlite3_open_v2(path, &ss->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(errbuf, errsize, "Cannot open the database file %s: %s.", path,
-		    ss->db ? sqlite3_errmsg(ss->db) : sqlite3_errstr(rc));
+		         ss->db ? sqlite3_errmsg(ss->db) : sqlite3_errstr(rc));
 		*e = sq_err(rc);
 		goto fail;
 	}
 	if ((*e = sq_configure(ss)) != ERR_OK) {
 		snprintf(errbuf, errsize, "Cannot set up the database file %s: %s", path,
-		    ss->base.errmsg);
+		         ss->base.errmsg);
 		goto fail;
 	}
 	ss->last_data_version = -1;
@@ -221,8 +220,8 @@ sq_prepare(struct store *s, const struct store_stmt *st, unsigned index)
 		sq_fail(ss, st->name ? st->name : "prepare", rc);
 		return NULL;
 	}
-	while (tail && (*tail == ' ' || *tail == '\t' || *tail == '\n' || *tail == '\r' ||
-			   *tail == ';'))
+	while (tail &&
+	       (*tail == ' ' || *tail == '\t' || *tail == '\n' || *tail == '\r' || *tail == ';'))
 		tail++;
 	if (stmt == NULL || (tail && *tail)) {
 		sqlite3_finalize(stmt);
@@ -253,8 +252,7 @@ sq_bound(struct store_q *q, int idx, int rc)
 {
 	if (rc == SQLITE_OK)
 		return ERR_OK;
-	store__errf(q->s, "%s: cannot bind parameter %d: %s", q->st->name, idx,
-	    sqlite3_errstr(rc));
+	store__errf(q->s, "%s: cannot bind parameter %d: %s", q->st->name, idx, sqlite3_errstr(rc));
 	return sq_err(rc);
 }
 

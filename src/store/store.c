@@ -133,7 +133,7 @@ store_open(const char *url, const char *password, enum err *e, char *errbuf, siz
 	*e = ERR_IO;
 	if (errbuf)
 		snprintf(errbuf, errsize,
-		    "The database URL must start with sqlite: or postgresql:// .");
+		         "The database URL must start with sqlite: or postgresql:// .");
 	return NULL;
 }
 
@@ -252,7 +252,7 @@ store_prepare(struct store *s, const struct store_stmt *st)
 	if ((q = store_cache_find(s, st)) != NULL) {
 		if (q->in_use) {
 			store__errf(s, "%s: statement is still in use (store_done was not called).",
-			    st->name ? st->name : "statement");
+			            st->name ? st->name : "statement");
 			store_prepare_err = ERR_INVAL;
 			store_note_err(s, ERR_INVAL);
 			return NULL;
@@ -308,7 +308,7 @@ store_bind_text(struct store_q *q, int idx, const char *v)
 {
 	if (store_bindable(q))
 		store_bind_result(q, v ? q->s->ops->bind_text(q, idx, v)
-				       : q->s->ops->bind_null(q, idx));
+		                       : q->s->ops->bind_null(q, idx));
 }
 
 void
@@ -317,8 +317,7 @@ store_bind_blob(struct store_q *q, int idx, const void *p, size_t n)
 	if (!store_bindable(q))
 		return;
 	if (p == NULL && n > 0) {
-		store__errf(q->s, "%s: blob parameter %d is NULL with a length.", q->st->name,
-		    idx);
+		store__errf(q->s, "%s: blob parameter %d is NULL with a length.", q->st->name, idx);
 		store_bind_result(q, ERR_INVAL);
 		return;
 	}
@@ -469,9 +468,10 @@ store_commit(struct store *s)
 	if (s->tx_err != ERR_OK) {
 		e = s->tx_err;
 		s->ops->rollback(s);
-		store__errf(s, "The transaction was rolled back because a statement in it failed "
-			       "(%s).",
-		    err_str(e));
+		store__errf(s,
+		            "The transaction was rolled back because a statement in it failed "
+		            "(%s).",
+		            err_str(e));
 	} else {
 		e = s->ops->commit(s);
 	}

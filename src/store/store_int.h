@@ -32,10 +32,10 @@ struct store {
 	size_t cache_cap;       /* power of two, or 0 */
 	size_t cache_n;
 	bool in_tx;
-	bool tx_wrote;  /* the open transaction wrote (backend sets it) */
+	bool tx_wrote; /* the open transaction wrote (backend sets it) */
 	enum err tx_err;
-	bool dead;      /* connection lost: the pool discards it */
-	uint64_t seen;  /* changes by other connections this connection has noticed */
+	bool dead;     /* connection lost: the pool discards it */
+	uint64_t seen; /* changes by other connections this connection has noticed */
 	char errmsg[STORE__ERRMSG];
 };
 
@@ -45,7 +45,7 @@ struct store_q {
 	unsigned index; /* position in this connection's cache, for prepared names */
 	enum err err;   /* first error since store_prepare */
 	bool in_use;
-	bool finished;  /* stepped to STORE_DONE or STORE_FAIL */
+	bool finished; /* stepped to STORE_DONE or STORE_FAIL */
 };
 
 struct store_ops {
@@ -83,7 +83,7 @@ struct store_ops {
 
 struct store *store__sqlite_open(const char *path, enum err *e, char *errbuf, size_t errsize);
 struct store *store__pg_open(const char *url, const char *password, enum err *e, char *errbuf,
-    size_t errsize);
+                             size_t errsize);
 
 /* Writes a sentence into s->errmsg. */
 void store__errf(struct store *s, const char *fmt, ...) CORE_PRINTF(2, 3);

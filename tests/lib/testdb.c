@@ -41,8 +41,7 @@ t_pg_admin(const char *sql, bool must)
 	if (PQstatus(c) != CONNECTION_OK) {
 		if (must)
 			T_FAIL("cannot connect to the test cluster: %s", PQerrorMessage(c));
-		fprintf(stderr, "testdb: cannot connect to drop databases: %s",
-		    PQerrorMessage(c));
+		fprintf(stderr, "testdb: cannot connect to drop databases: %s", PQerrorMessage(c));
 		PQfinish(c);
 		return false;
 	}

@@ -13,16 +13,16 @@
 
 static const struct store_migration mig_a[] = {
     {1, "CREATE TABLE items (id {{ID}}, name TEXT NOT NULL UNIQUE, n BIGINT, "
-	"data {{BLOB}});\n"
-	"CREATE TABLE tags (id {{ID}}, item_id BIGINT NOT NULL REFERENCES items (id), "
-	"tag TEXT)"},
+        "data {{BLOB}});\n"
+        "CREATE TABLE tags (id {{ID}}, item_id BIGINT NOT NULL REFERENCES items (id), "
+        "tag TEXT)"},
     {2, "ALTER TABLE items ADD COLUMN note TEXT"},
 };
 static const struct store_migration mig_a3[] = {
     {1, "CREATE TABLE items (id {{ID}}, name TEXT NOT NULL UNIQUE, n BIGINT, "
-	"data {{BLOB}});\n"
-	"CREATE TABLE tags (id {{ID}}, item_id BIGINT NOT NULL REFERENCES items (id), "
-	"tag TEXT)"},
+        "data {{BLOB}});\n"
+        "CREATE TABLE tags (id {{ID}}, item_id BIGINT NOT NULL REFERENCES items (id), "
+        "tag TEXT)"},
     {2, "ALTER TABLE items ADD COLUMN note TEXT"},
     {3, "CREATE TABLE a3 (x INTEGER)"},
 };
@@ -45,8 +45,7 @@ static const struct store_stmt st_insert_lit = {
 static const struct store_stmt st_get = {
     "get", "SELECT id, name, n, data, note FROM items WHERE name = ?"};
 static const struct store_stmt st_count = {"count", "SELECT count(*) FROM items"};
-static const struct store_stmt st_tag = {
-    "tag", "INSERT INTO tags (item_id, tag) VALUES (?, ?)"};
+static const struct store_stmt st_tag = {"tag", "INSERT INTO tags (item_id, tag) VALUES (?, ?)"};
 static const struct store_stmt st_a3 = {"a3", "SELECT count(*) FROM a3"};
 static const struct store_stmt st_bad_half = {"bad_half", "SELECT count(*) FROM bad_half"};
 static const struct store_stmt st_nonsense = {"nonsense", "SELEKT nothing"};
@@ -90,7 +89,7 @@ t_count(struct store *s, const struct store_stmt *st, const char *arg)
 /* Inserts one item; returns its id, or -1 with *e set when the insert failed. */
 static int64_t
 t_insert(struct store *s, const char *name, int64_t n, const void *blob, size_t blen,
-    const char *note, enum err *e)
+         const char *note, enum err *e)
 {
 	struct store_q *q = store_prepare(s, &st_insert);
 	int64_t id = -1;
@@ -154,19 +153,18 @@ test_open_errors(void)
 	T_ASSERT(store_open("mysql://x", NULL, &e, err, sizeof(err)) == NULL);
 	T_EQ_INT(e, ERR_IO);
 	T_CONTAINS(err, "sqlite:");
-	T_ASSERT(store_open("sqlite:/nonexistent-dir/x/y.db", NULL, &e, err, sizeof(err)) ==
-		 NULL);
+	T_ASSERT(store_open("sqlite:/nonexistent-dir/x/y.db", NULL, &e, err, sizeof(err)) == NULL);
 	T_EQ_INT(e, ERR_IO);
 	T_CONTAINS(err, "/nonexistent-dir/x/y.db");
 	/* Nothing listens on port 1: unreachable, and no credential in the sentence. */
 	e = ERR_OK;
-	T_ASSERT(store_open("postgresql://alice:s3cretA@127.0.0.1:1/db?password=s3cretB",
-		     "s3cretC", &e, err, sizeof(err)) == NULL);
+	T_ASSERT(store_open("postgresql://alice:s3cretA@127.0.0.1:1/db?password=s3cretB", "s3cretC",
+	                    &e, err, sizeof(err)) == NULL);
 	T_EQ_INT(e, ERR_UNAVAIL);
 	T_CONTAINS(err, "127.0.0.1");
 	T_NOT_CONTAINS(err, "s3cret");
 	T_ASSERT(store_open("postgresql://a:s3cretD@127.0.0.1:notaport/db", NULL, &e, err,
-		     sizeof(err)) == NULL);
+	                    sizeof(err)) == NULL);
 	T_NOT_CONTAINS(err, "s3cret");
 }
 
