@@ -12,6 +12,7 @@ static const struct store_migration sites_migrations[] = {
 	    " id {{ID}},"
 	    " title TEXT NOT NULL,"
 	    " tagline TEXT NOT NULL DEFAULT '',"
+	    " origin TEXT NOT NULL,"
 	    " created_at BIGINT NOT NULL);"
 	    "CREATE TABLE site_hosts ("
 	    " host TEXT PRIMARY KEY,"
@@ -45,16 +46,17 @@ enum {
 
 static const struct store_stmt sites_sql[SQL__MAX] = {
 	[SQL_SITE_INSERT] = {"site_insert",
-	    "INSERT INTO sites (title, tagline, created_at) VALUES (?, ?, ?) RETURNING id"},
+	    "INSERT INTO sites (title, tagline, origin, created_at) VALUES (?, ?, ?, ?)"
+	    " RETURNING id"},
 	[SQL_HOST_INSERT] = {"site_host_insert",
 	    "INSERT INTO site_hosts (host, site_id, is_primary) VALUES (?, ?, ?)"},
 	[SQL_SITE_FIND] = {"site_find",
-	    "SELECT s.id, s.title, s.tagline, p.host FROM site_hosts h"
+	    "SELECT s.id, s.title, s.tagline, p.host, s.origin FROM site_hosts h"
 	    " JOIN sites s ON s.id = h.site_id"
 	    " JOIN site_hosts p ON p.site_id = s.id AND p.is_primary = 1"
 	    " WHERE h.host = ?"},
 	[SQL_SITE_LIST] = {"site_list",
-	    "SELECT s.id, s.title, s.tagline, h.host, h.is_primary FROM sites s"
+	    "SELECT s.id, s.title, s.tagline, h.host, h.is_primary, s.origin FROM sites s"
 	    " JOIN site_hosts h ON h.site_id = s.id ORDER BY s.id, h.is_primary DESC, h.host"},
 };
 
@@ -81,7 +83,7 @@ sites_add_host(struct store *s, const char *host, int64_t site_id, bool primary)
 
 enum err
 sites_add(struct store *s, const char *host, const char *title, const char *tagline,
-    const char *const *aliases, size_t naliases, int64_t *id)
+    const char *origin, const char *const *aliases, size_t naliases, int64_t *id)
 {
 	struct store_q *q;
 	enum err e;
@@ -97,6 +99,10 @@ sites_add(struct store *s, const char *host, const char *title, const char *tagl
 		return ERR_INVAL;
 	if (naliases + 1 > LIMIT_HOSTS_PER_SITE || host[0] == '\0')
 		return ERR_INVAL;
+	if (strncmp(origin, "http://", 7) != 0 && strncmp(origin, "https://", 8) != 0)
+		return ERR_INVAL;
+	if (strlen(origin) > 300 || strpbrk(origin, " \t\r\n\"'<>") || origin[strlen(origin) - 1] == '/')
+		return ERR_INVAL;
 	if ((e = store_begin(s)) != ERR_OK)
 		return e;
 	if ((q = store_prepare(s, &sites_sql[SQL_SITE_INSERT])) == NULL) {
@@ -105,7 +111,8 @@ sites_add(struct store *s, const char *host, const char *title, const char *tagl
 	}
 	store_bind_text(q, 1, title);
 	store_bind_text(q, 2, tagline);
-	store_bind_int(q, 3, time_now());
+	store_bind_text(q, 3, origin);
+	store_bind_int(q, 4, time_now());
 	if (store_step(q) == STORE_ROW)
 		*id = store_col_int(q, 0);
 	if ((e = store_done(q)) != ERR_OK)
@@ -137,8 +144,9 @@ sites_find(struct store *s, struct arena *a, const char *host, struct site *out)
 		out->title = arena_strdup(a, store_col_text(q, 1));
 		out->tagline = arena_strdup(a, store_col_text(q, 2));
 		out->host = arena_strdup(a, store_col_text(q, 3));
+		out->origin = arena_strdup(a, store_col_text(q, 4));
 		out->aliases = "";
-		e = out->title && out->tagline && out->host ? ERR_OK : ERR_NOMEM;
+		e = out->title && out->tagline && out->host && out->origin ? ERR_OK : ERR_NOMEM;
 	}
 	if (store_done(q) != ERR_OK)
 		e = ERR_IO;
@@ -173,6 +181,7 @@ sites_list(struct store *s, struct arena *a, struct site **out, size_t *n)
 			list[count].title = arena_strdup(a, store_col_text(q, 1));
 			list[count].tagline = arena_strdup(a, store_col_text(q, 2));
 			list[count].host = arena_strdup(a, host);
+			list[count].origin = arena_strdup(a, store_col_text(q, 5));
 			list[count].aliases = "";
 			count++;
 		} else {

@@ -19,6 +19,8 @@ struct site {
 	const char *title;
 	const char *tagline;
 	const char *aliases; /* space-separated, may be "" */
+	const char *origin;  /* "https://example.com": the base of absolute links (feeds,
+				mails), configured, never taken from a request's Host */
 };
 
 enum post_kind { POST_KIND_POST, POST_KIND_PAGE, POST_KIND__MAX };
@@ -41,11 +43,12 @@ enum err sites_migrate(struct store *s);
 
 /*
  * Adds a site with primary host and aliases (already normalised: lowercase, no port).
- * Title 1..LIMIT_TITLE characters of valid UTF-8. ERR_CONFLICT when a host is taken,
- * ERR_INVAL for a bad title or too many hosts. All or nothing (one transaction).
+ * Title 1..LIMIT_TITLE characters of valid UTF-8. origin is "http(s)://host[:port]" with
+ * no trailing slash. ERR_CONFLICT when a host is taken, ERR_INVAL for a bad title,
+ * origin or too many hosts. All or nothing (one transaction).
  */
 enum err sites_add(struct store *s, const char *host, const char *title, const char *tagline,
-    const char *const *aliases, size_t naliases, int64_t *id);
+    const char *origin, const char *const *aliases, size_t naliases, int64_t *id);
 
 /* The site serving host (primary or alias). Strings live in arena a. ERR_NOTFOUND. */
 enum err sites_find(struct store *s, struct arena *a, const char *host, struct site *out);
