@@ -19,13 +19,13 @@
 
 #define FUZZ_TMPL_MAX 8
 
-#define FUZZ_TMPL_CHECK(c)                                                                 \
-	do {                                                                               \
-		if (!(c)) {                                                                \
-			fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__,       \
-			    __LINE__, #c);                                                 \
-			abort();                                                           \
-		}                                                                          \
+#define FUZZ_TMPL_CHECK(c)                                                                         \
+	do {                                                                                       \
+		if (!(c)) {                                                                        \
+			fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__, __LINE__,     \
+			        #c);                                                               \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -71,8 +71,7 @@ fuzz_tmpl_ctx(struct arena *a)
 static void
 fuzz_tmpl_one(const uint8_t *data, size_t size)
 {
-	static const char *const names[FUZZ_TMPL_MAX] = { "main", "a", "b", "c", "d", "e", "f",
-		"g" };
+	static const char *const names[FUZZ_TMPL_MAX] = {"main", "a", "b", "c", "d", "e", "f", "g"};
 	const char *texts[FUZZ_TMPL_MAX];
 	struct tmpl_set *set;
 	struct tmpl_val *ctx;
@@ -108,7 +107,7 @@ fuzz_tmpl_one(const uint8_t *data, size_t size)
 		FUZZ_TMPL_CHECK(out.len == 0 || memcmp(out.data, again.data, out.len) == 0);
 		if (strstr(texts[i], "{{") == NULL)
 			FUZZ_TMPL_CHECK(out.len == strlen(texts[i]) &&
-					(out.len == 0 || memcmp(out.data, texts[i], out.len) == 0));
+			                (out.len == 0 || memcmp(out.data, texts[i], out.len) == 0));
 	}
 	if (n > 1) {
 		buf_reset(&out);

@@ -19,7 +19,7 @@
 #define TMPL_EXT ".html"
 
 static void tmpl_error(char *errbuf, size_t errsize, const char *name, uint32_t line,
-    const char *fmt, ...) CORE_PRINTF(5, 6);
+                       const char *fmt, ...) CORE_PRINTF(5, 6);
 
 /* Writes "template 'name' line N: <fmt>" into errbuf (line 0: no line). */
 static void
@@ -98,7 +98,7 @@ tmpl_node_add(struct tmpl__tmpl *t, uint32_t *cap)
  */
 static bool
 tmpl_name_parse(struct tmpl__tmpl *t, uint32_t *segcap, struct tmpl__node *node, const char *p,
-    size_t len, bool *oom)
+                size_t len, bool *oom)
 {
 	struct tmpl__seg *segs;
 	size_t i, start;
@@ -154,9 +154,11 @@ tmpl_partial_name_ok(const char *p, size_t len)
 /* The error for a section whose end leaves another HTML context than its start. */
 static void
 tmpl_error_context(char *errbuf, size_t errsize, const struct tmpl__tmpl *t, uint32_t line,
-    const struct tmpl__node *sec, uint32_t open_line, const char *from, const char *to)
+                   const struct tmpl__node *sec, uint32_t open_line, const char *from,
+                   const char *to)
 {
-	tmpl_error(errbuf, errsize, t->name, line,
+	tmpl_error(
+	    errbuf, errsize, t->name, line,
 	    "section '%.*s' opened on line %u in %s ends in %s; a section must leave the HTML "
 	    "context as it found it",
 	    (int)sec->len, sec->text, (unsigned)open_line, from, to);
@@ -229,10 +231,10 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 			n->text = p;
 			n->len = (uint32_t)(lit_end - p);
 			if ((off = tmpl__html_advance(&hs, p, (size_t)(lit_end - p), &why)) >= 0 ||
-			    (pending && (off = tmpl__html_advance(&pend.hs, p,
-					     (size_t)(lit_end - p), &why)) >= 0)) {
+			    (pending && (off = tmpl__html_advance(
+			                     &pend.hs, p, (size_t)(lit_end - p), &why)) >= 0)) {
 				tmpl_error(errbuf, errsize, t->name,
-				    line + tmpl_count_lines(p, p + off), "%s", why);
+				           line + tmpl_count_lines(p, p + off), "%s", why);
 				return false;
 			}
 			if (pending && tmpl__hstate_same(&hs, &pend.hs))
@@ -243,7 +245,8 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 			break;
 		tag_line = line;
 		if ((close = tmpl_find2(open + 2, end, '}')) == NULL) {
-			tmpl_error(errbuf, errsize, t->name, tag_line, "unclosed tag: '{{' without '}}'");
+			tmpl_error(errbuf, errsize, t->name, tag_line,
+			           "unclosed tag: '{{' without '}}'");
 			return false;
 		}
 		line += tmpl_count_lines(open, close);
@@ -254,7 +257,7 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 		while (tag < tend && (*tag == ' ' || *tag == '\t' || *tag == '\n' || *tag == '\r'))
 			tag++;
 		while (tend > tag && (tend[-1] == ' ' || tend[-1] == '\t' || tend[-1] == '\n' ||
-					 tend[-1] == '\r'))
+		                      tend[-1] == '\r'))
 			tend--;
 		if (tag == tend) {
 			tmpl_error(errbuf, errsize, t->name, tag_line, "empty tag '{{}}'");
@@ -265,12 +268,13 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 			continue;
 		if (pending) {
 			tmpl_error_context(errbuf, errsize, t, tag_line, &t->nodes[pend.node],
-			    pend.line, tmpl__hstate_describe(&pend.hs), pend_to);
+			                   pend.line, tmpl__hstate_describe(&pend.hs), pend_to);
 			return false;
 		}
 		if (c == '{' || c == '&' || c == '=') {
 			tmpl_error(errbuf, errsize, t->name, tag_line,
-			    "unsupported tag '{{%c'; raw output is written {{html:name}}", c);
+			           "unsupported tag '{{%c'; raw output is written {{html:name}}",
+			           c);
 			return false;
 		}
 		if (c == '#' || c == '^' || c == '/' || c == '>') {
@@ -284,13 +288,16 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 
 			if (depth == 0) {
 				tmpl_error(errbuf, errsize, t->name, tag_line,
-				    "'{{/%.*s}}' closes no open section", (int)(tend - tag), tag);
+				           "'{{/%.*s}}' closes no open section", (int)(tend - tag),
+				           tag);
 				return false;
 			}
 			o = &stack[depth - 1];
 			sec = &t->nodes[o->node];
-			if ((size_t)(tend - tag) != sec->len || memcmp(tag, sec->text, sec->len) != 0) {
-				tmpl_error(errbuf, errsize, t->name, tag_line,
+			if ((size_t)(tend - tag) != sec->len ||
+			    memcmp(tag, sec->text, sec->len) != 0) {
+				tmpl_error(
+				    errbuf, errsize, t->name, tag_line,
 				    "'{{/%.*s}}' does not match '{{%c%.*s}}' opened on line %u",
 				    (int)(tend - tag), tag,
 				    sec->kind == TMPL__N_SECTION ? '#' : '^', (int)sec->len,
@@ -299,9 +306,9 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 			}
 			if (!tmpl__hstate_same(&o->hs, &hs)) {
 				if (!tmpl_body_repeatable(t, o->node, &hs)) {
-					tmpl_error_context(errbuf, errsize, t, tag_line, sec, o->line,
-					    tmpl__hstate_describe(&o->hs),
-					    tmpl__hstate_describe(&hs));
+					tmpl_error_context(errbuf, errsize, t, tag_line, sec,
+					                   o->line, tmpl__hstate_describe(&o->hs),
+					                   tmpl__hstate_describe(&hs));
 					return false;
 				}
 				pend = *o;
@@ -315,19 +322,20 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 		if (c == '>') {
 			if (!tmpl_partial_name_ok(tag, (size_t)(tend - tag))) {
 				tmpl_error(errbuf, errsize, t->name, tag_line,
-				    "invalid partial name '%.*s'", (int)(tend - tag), tag);
+				           "invalid partial name '%.*s'", (int)(tend - tag), tag);
 				return false;
 			}
 			if (hs.mode != TMPL__H_TEXT || hs.text_in != TMPL__RAW_NONE) {
-				tmpl_error(errbuf, errsize, t->name, tag_line,
+				tmpl_error(
+				    errbuf, errsize, t->name, tag_line,
 				    "partial '{{>%.*s}}' in %s; partials are allowed only in text",
 				    (int)(tend - tag), tag, tmpl__hstate_describe(&hs));
 				return false;
 			}
 			if (depth + 1 > LIMIT_TEMPLATE_DEPTH) {
 				tmpl_error(errbuf, errsize, t->name, tag_line,
-				    "sections and partials nested deeper than %d",
-				    LIMIT_TEMPLATE_DEPTH);
+				           "sections and partials nested deeper than %d",
+				           LIMIT_TEMPLATE_DEPTH);
 				return false;
 			}
 			if ((n = tmpl_node_add(t, &nodecap)) == NULL)
@@ -352,14 +360,14 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 			if (oom)
 				goto nomem;
 			tmpl_error(errbuf, errsize, t->name, tag_line, "invalid name '%.*s'",
-			    (int)(tend - tag), tag);
+			           (int)(tend - tag), tag);
 			return false;
 		}
 		if (c == '#' || c == '^') {
 			if (depth == LIMIT_TEMPLATE_DEPTH) {
 				tmpl_error(errbuf, errsize, t->name, tag_line,
-				    "sections and partials nested deeper than %d",
-				    LIMIT_TEMPLATE_DEPTH);
+				           "sections and partials nested deeper than %d",
+				           LIMIT_TEMPLATE_DEPTH);
 				return false;
 			}
 			n->kind = c == '#' ? TMPL__N_SECTION : TMPL__N_INVERTED;
@@ -373,7 +381,7 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 		}
 		if ((esc = tmpl__html_interp(&hs, raw, &why)) < 0) {
 			tmpl_error(errbuf, errsize, t->name, tag_line, "'{{%s%.*s}}': %s",
-			    raw ? "html:" : "", (int)n->len, n->text, why);
+			           raw ? "html:" : "", (int)n->len, n->text, why);
 			return false;
 		}
 		n->kind = TMPL__N_VAR;
@@ -384,18 +392,18 @@ tmpl_compile(struct tmpl__tmpl *t, size_t len, char *errbuf, size_t errsize)
 		struct tmpl__node *sec = &t->nodes[stack[depth - 1].node];
 
 		tmpl_error(errbuf, errsize, t->name, stack[depth - 1].line,
-		    "section '{{%c%.*s}}' is never closed", sec->kind == TMPL__N_SECTION ? '#' : '^',
-		    (int)sec->len, sec->text);
+		           "section '{{%c%.*s}}' is never closed",
+		           sec->kind == TMPL__N_SECTION ? '#' : '^', (int)sec->len, sec->text);
 		return false;
 	}
 	if (pending) {
 		tmpl_error_context(errbuf, errsize, t, line, &t->nodes[pend.node], pend.line,
-		    tmpl__hstate_describe(&pend.hs), pend_to);
+		                   tmpl__hstate_describe(&pend.hs), pend_to);
 		return false;
 	}
 	if (hs.mode != TMPL__H_TEXT || hs.text_in != TMPL__RAW_NONE) {
 		tmpl_error(errbuf, errsize, t->name, line, "template ends inside %s",
-		    tmpl__hstate_describe(&hs));
+		           tmpl__hstate_describe(&hs));
 		return false;
 	}
 	return true;
@@ -445,8 +453,8 @@ tmpl_visit(struct tmpl_set *set, size_t i, int chain, char *errbuf, size_t errsi
 		target = &set->t[n->target];
 		if (target->visit == TMPL__VISITING) {
 			tmpl_error(errbuf, errsize, t->name, n->line,
-			    "partial '{{>%.*s}}' includes itself (recursive partials)", (int)n->len,
-			    n->text);
+			           "partial '{{>%.*s}}' includes itself (recursive partials)",
+			           (int)n->len, n->text);
 			return -1;
 		}
 		sub = tmpl_visit(set, n->target, chain + 1, errbuf, errsize);
@@ -455,8 +463,8 @@ tmpl_visit(struct tmpl_set *set, size_t i, int chain, char *errbuf, size_t errsi
 		total = sub == TMPL_TOO_DEEP ? LIMIT_TEMPLATE_DEPTH + 1 : n->level + 1 + sub;
 		if (total > LIMIT_TEMPLATE_DEPTH) {
 			tmpl_error(errbuf, errsize, t->name, n->line,
-			    "partial '{{>%.*s}}' nests sections and partials deeper than %d",
-			    (int)n->len, n->text, LIMIT_TEMPLATE_DEPTH);
+			           "partial '{{>%.*s}}' nests sections and partials deeper than %d",
+			           (int)n->len, n->text, LIMIT_TEMPLATE_DEPTH);
 			return -1;
 		}
 		if (total > depth)
@@ -483,7 +491,7 @@ tmpl_link(struct tmpl_set *set, char *errbuf, size_t errsize)
 				continue;
 			if ((target = tmpl__find(set, n->text, n->len)) < 0) {
 				tmpl_error(errbuf, errsize, set->t[i].name, n->line,
-				    "unknown partial '{{>%.*s}}'", (int)n->len, n->text);
+				           "unknown partial '{{>%.*s}}'", (int)n->len, n->text);
 				return false;
 			}
 			n->target = (uint32_t)target;
@@ -501,7 +509,7 @@ tmpl_link(struct tmpl_set *set, char *errbuf, size_t errsize)
  */
 static bool
 tmpl_add(struct tmpl_set *set, const char *name, size_t namelen, const char *text, size_t len,
-    char *errbuf, size_t errsize)
+         char *errbuf, size_t errsize)
 {
 	struct tmpl__tmpl *t = &set->t[set->n];
 	char shown[64];
@@ -517,7 +525,7 @@ tmpl_add(struct tmpl_set *set, const char *name, size_t namelen, const char *tex
 	}
 	if (len > LIMIT_TEMPLATE_BYTES) {
 		tmpl_error(errbuf, errsize, shown, 0, "%zu bytes, over the limit of %d", len,
-		    LIMIT_TEMPLATE_BYTES);
+		           LIMIT_TEMPLATE_BYTES);
 		return false;
 	}
 	memset(t, 0, sizeof(*t));
@@ -600,8 +608,8 @@ fail:
 }
 
 struct tmpl_set *
-tmpl_set_from_strings(const char *const *names, const char *const *texts, size_t n,
-    char *errbuf, size_t errsize)
+tmpl_set_from_strings(const char *const *names, const char *const *texts, size_t n, char *errbuf,
+                      size_t errsize)
 {
 	struct tmpl_set *set;
 	size_t i;
@@ -619,7 +627,7 @@ tmpl_set_from_strings(const char *const *names, const char *const *texts, size_t
 			goto fail;
 		}
 		if (!tmpl_add(set, names[i], strlen(names[i]), texts[i], strlen(texts[i]), errbuf,
-			errsize))
+		              errsize))
 			goto fail;
 	}
 	if (!tmpl_link(set, errbuf, errsize))

@@ -14,13 +14,13 @@
 #include "tmpl/tmpl_int.h"
 
 static const char *const tmpl_url_attrs[] = {
-	"href", "src", "action", "formaction", "poster", "cite", "xlink:href", "data",
-	"background", "codebase", "longdesc", "usemap", "manifest", "ping", "icon",
+    "href",       "src",      "action",   "formaction", "poster",   "cite", "xlink:href", "data",
+    "background", "codebase", "longdesc", "usemap",     "manifest", "ping", "icon",
 };
 
 /* Attributes whose value browsers run as code or parse as markup: entity escaping does
  * not make an interpolated value safe there. */
-static const char *const tmpl_forbidden_attrs[] = { "style", "srcdoc" };
+static const char *const tmpl_forbidden_attrs[] = {"style", "srcdoc"};
 
 void
 tmpl__hstate_init(struct tmpl__hstate *s)
@@ -71,14 +71,10 @@ tmpl_name_is(const struct tmpl__hstate *s, const char *want)
 }
 
 static const char *const tmpl_raw_names[TMPL__RAW__MAX] = {
-	[TMPL__RAW_SCRIPT] = "script",
-	[TMPL__RAW_STYLE] = "style",
-	[TMPL__RAW_TEXTAREA] = "textarea",
-	[TMPL__RAW_TITLE] = "title",
-	[TMPL__RAW_XMP] = "xmp",
-	[TMPL__RAW_IFRAME] = "iframe",
-	[TMPL__RAW_NOEMBED] = "noembed",
-	[TMPL__RAW_NOFRAMES] = "noframes",
+    [TMPL__RAW_SCRIPT] = "script",     [TMPL__RAW_STYLE] = "style",
+    [TMPL__RAW_TEXTAREA] = "textarea", [TMPL__RAW_TITLE] = "title",
+    [TMPL__RAW_XMP] = "xmp",           [TMPL__RAW_IFRAME] = "iframe",
+    [TMPL__RAW_NOEMBED] = "noembed",   [TMPL__RAW_NOFRAMES] = "noframes",
 };
 
 static const char tmpl_why_text_only[] =
@@ -169,7 +165,8 @@ tmpl_url_byte(struct tmpl__hstate *s, unsigned char c)
 		break;
 	case TMPL__URL_DYNAMIC:
 		if (c == ':' || c == '&')
-			return "a literal ':' or '&' after an interpolated URL could form a scheme; "
+			return "a literal ':' or '&' after an interpolated URL could form a "
+			       "scheme; "
 			       "put a '/', '?' or '#' before it";
 		if (fixes)
 			s->url = TMPL__URL_FIXED;
@@ -436,7 +433,7 @@ tmpl__html_interp(struct tmpl__hstate *s, bool raw, const char **why)
 		break;
 	case TMPL__H_RAWTEXT:
 		*why = s->raw == TMPL__RAW_SCRIPT ? "interpolation inside <script>"
-						  : "interpolation inside <style>";
+		                                  : "interpolation inside <style>";
 		break;
 	case TMPL__H_MARKUP:
 	case TMPL__H_MARKUP_DASH:
@@ -476,8 +473,7 @@ tmpl__hstate_same(const struct tmpl__hstate *a, const struct tmpl__hstate *b)
 		/* only 0, 1 and "2 or more" dashes behave differently */
 		return (a->dashes < 2 ? a->dashes : 2) == (b->dashes < 2 ? b->dashes : 2);
 	case TMPL__H_RAWTEXT:
-		return a->raw == b->raw && a->rawmatch == b->rawmatch &&
-		       a->escmatch == b->escmatch;
+		return a->raw == b->raw && a->rawmatch == b->rawmatch && a->escmatch == b->escmatch;
 	default:
 		return true;
 	}

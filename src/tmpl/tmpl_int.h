@@ -66,8 +66,7 @@ struct tmpl_field {
 };
 
 /* The field called (key, keylen) in obj, or NULL; MISSING fields are returned too. */
-const struct tmpl_field *tmpl__obj_find(const struct tmpl_val *obj, const char *key,
-    size_t keylen);
+const struct tmpl_field *tmpl__obj_find(const struct tmpl_val *obj, const char *key, size_t keylen);
 /* True when a section over v renders its block (the inverse for inverted sections). */
 bool tmpl__truthy(const struct tmpl_val *v);
 
@@ -75,22 +74,22 @@ bool tmpl__truthy(const struct tmpl_val *v);
 
 enum tmpl__hmode {
 	TMPL__H_TEXT = 0,
-	TMPL__H_LT,             /* after '<' */
-	TMPL__H_END_OPEN,       /* after "</" */
-	TMPL__H_MARKUP,         /* after "<!" */
-	TMPL__H_MARKUP_DASH,    /* after "<!-" */
-	TMPL__H_COMMENT,        /* inside <!-- --> */
-	TMPL__H_COMMENT_BANG,   /* "--!" seen inside a comment */
-	TMPL__H_BOGUS,          /* <!DOCTYPE ...>, <?...>: up to '>' */
+	TMPL__H_LT,           /* after '<' */
+	TMPL__H_END_OPEN,     /* after "</" */
+	TMPL__H_MARKUP,       /* after "<!" */
+	TMPL__H_MARKUP_DASH,  /* after "<!-" */
+	TMPL__H_COMMENT,      /* inside <!-- --> */
+	TMPL__H_COMMENT_BANG, /* "--!" seen inside a comment */
+	TMPL__H_BOGUS,        /* <!DOCTYPE ...>, <?...>: up to '>' */
 	TMPL__H_TAG_NAME,
-	TMPL__H_BETWEEN_ATTRS,  /* in a tag, before/after an attribute */
+	TMPL__H_BETWEEN_ATTRS, /* in a tag, before/after an attribute */
 	TMPL__H_ATTR_NAME,
 	TMPL__H_AFTER_ATTR_NAME,
-	TMPL__H_BEFORE_VALUE,   /* after '=' */
+	TMPL__H_BEFORE_VALUE, /* after '=' */
 	TMPL__H_VALUE_DQ,
 	TMPL__H_VALUE_SQ,
 	TMPL__H_VALUE_UNQ,
-	TMPL__H_RAWTEXT,        /* inside <script> or <style> */
+	TMPL__H_RAWTEXT, /* inside <script> or <style> */
 	TMPL__H__MAX
 };
 
@@ -124,25 +123,25 @@ enum tmpl__url {
 #define TMPL__NAME_MAX 16
 
 struct tmpl__hstate {
-	uint8_t mode;      /* enum tmpl__hmode */
-	uint8_t is_end;    /* the tag being read is an end tag */
-	uint8_t raw;       /* enum tmpl__raw: what the start tag being read opens */
-	uint8_t rawmatch;  /* bytes of "</script" / "</style" matched in RAWTEXT */
-	uint8_t escmatch;  /* bytes of "<!--" matched in a <script> */
-	uint8_t text_in;   /* enum tmpl__raw: TEXT is inside this text-only element */
-	uint8_t attr;      /* enum tmpl__attr of the attribute whose value is read */
-	uint8_t url;       /* enum tmpl__url, for ATTR_URL values */
-	uint8_t dashes;    /* consecutive '-' inside a comment */
-	uint8_t namelen;   /* bytes of name[] used (may exceed TMPL__NAME_MAX) */
+	uint8_t mode;              /* enum tmpl__hmode */
+	uint8_t is_end;            /* the tag being read is an end tag */
+	uint8_t raw;               /* enum tmpl__raw: what the start tag being read opens */
+	uint8_t rawmatch;          /* bytes of "</script" / "</style" matched in RAWTEXT */
+	uint8_t escmatch;          /* bytes of "<!--" matched in a <script> */
+	uint8_t text_in;           /* enum tmpl__raw: TEXT is inside this text-only element */
+	uint8_t attr;              /* enum tmpl__attr of the attribute whose value is read */
+	uint8_t url;               /* enum tmpl__url, for ATTR_URL values */
+	uint8_t dashes;            /* consecutive '-' inside a comment */
+	uint8_t namelen;           /* bytes of name[] used (may exceed TMPL__NAME_MAX) */
 	char name[TMPL__NAME_MAX]; /* lowercased tag or attribute name being read */
 };
 
 /* Where an interpolation stands and how it must be escaped. */
 enum tmpl__esc {
-	TMPL__ESC_TEXT = 0,  /* element content */
-	TMPL__ESC_ATTR,      /* quoted attribute value */
-	TMPL__ESC_URL,       /* starts a URL attribute value: scheme check + encode */
-	TMPL__ESC_URL_PART,  /* later in a URL whose scheme is fixed: encode only */
+	TMPL__ESC_TEXT = 0, /* element content */
+	TMPL__ESC_ATTR,     /* quoted attribute value */
+	TMPL__ESC_URL,      /* starts a URL attribute value: scheme check + encode */
+	TMPL__ESC_URL_PART, /* later in a URL whose scheme is fixed: encode only */
 	TMPL__ESC__MAX
 };
 
@@ -177,16 +176,16 @@ struct tmpl__seg {
 };
 
 struct tmpl__node {
-	uint8_t kind;   /* enum tmpl__node_kind */
-	uint8_t esc;    /* enum tmpl__esc, for VAR */
-	uint8_t raw;    /* VAR written {{html:name}} */
-	uint8_t level;  /* sections/partials enclosing this node in its template */
-	uint32_t line;  /* where the tag starts, for link-time errors */
+	uint8_t kind;     /* enum tmpl__node_kind */
+	uint8_t esc;      /* enum tmpl__esc, for VAR */
+	uint8_t raw;      /* VAR written {{html:name}} */
+	uint8_t level;    /* sections/partials enclosing this node in its template */
+	uint32_t line;    /* where the tag starts, for link-time errors */
 	const char *text; /* TEXT: the bytes; others: the name as written */
 	uint32_t len;
-	uint32_t seg;   /* first name segment in tmpl->segs; VAR/SECTION/INVERTED */
-	uint32_t nseg;  /* 0 for "." */
-	uint32_t end;   /* SECTION/INVERTED: index after the body */
+	uint32_t seg;    /* first name segment in tmpl->segs; VAR/SECTION/INVERTED */
+	uint32_t nseg;   /* 0 for "." */
+	uint32_t end;    /* SECTION/INVERTED: index after the body */
 	uint32_t target; /* PARTIAL: template index in the set */
 };
 

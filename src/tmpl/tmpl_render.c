@@ -27,15 +27,15 @@ struct tmpl_render {
 
 /* Replacement index per byte in text and attribute values: 0 keeps the byte. */
 static const uint8_t tmpl_esc_html[256] = {
-	['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
+    ['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
 };
-static const char *const tmpl_esc_html_rep[] = { "", "&amp;", "&lt;", "&gt;", "&quot;",
-	"&#39;" };
-static const uint8_t tmpl_esc_html_len[] = { 0, 5, 4, 4, 6, 5 };
+static const char *const tmpl_esc_html_rep[] = {"", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
+static const uint8_t tmpl_esc_html_len[] = {0, 5, 4, 4, 6, 5};
 
 /* In URLs: 1 percent-encodes the byte, 2 is '&' (entity). Quotes, < and > are
  * percent-encoded, so '&' is the only byte left needing an entity. */
 #define P 1
+/* clang-format off */
 static const uint8_t tmpl_esc_url[256] = {
 	/* C0 controls and space */
 	P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,
@@ -52,6 +52,7 @@ static const uint8_t tmpl_esc_url[256] = {
 	P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,
 	P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,
 };
+/* clang-format on */
 #undef P
 
 static void
@@ -74,7 +75,7 @@ static void
 tmpl_escape_url_bytes(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	char pct[3] = { '%', 0, 0 };
+	char pct[3] = {'%', 0, 0};
 	size_t i, run = 0;
 	unsigned char c;
 	uint8_t r;
@@ -105,7 +106,7 @@ tmpl_escape_url_bytes(struct buf *b, const char *s, size_t n)
 static bool
 tmpl_url_allowed(const char *s, size_t n)
 {
-	static const char *const allowed[] = { "http", "https", "mailto" };
+	static const char *const allowed[] = {"http", "https", "mailto"};
 	char scheme[8];
 	size_t i, k = 0, j;
 	unsigned char c;
@@ -119,7 +120,7 @@ tmpl_url_allowed(const char *s, size_t n)
 		if (c == '/' || c == '?' || c == '#')
 			return true; /* no scheme: relative */
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			c == '+' || c == '-' || c == '.'))
+		      c == '+' || c == '-' || c == '.'))
 			return true; /* not a scheme character: a browser sees no scheme */
 		if (k < sizeof(scheme))
 			scheme[k] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
@@ -220,7 +221,7 @@ tmpl_lookup(const struct tmpl_render *r, const struct tmpl__tmpl *t, const struc
 /* ---- walking ---- */
 
 static void tmpl_walk(struct tmpl_render *r, const struct tmpl__tmpl *t, uint32_t from,
-    uint32_t to);
+                      uint32_t to);
 
 static void
 tmpl_var(struct tmpl_render *r, const struct tmpl__tmpl *t, const struct tmpl__node *n)
@@ -258,8 +259,7 @@ tmpl_var(struct tmpl_render *r, const struct tmpl__tmpl *t, const struct tmpl__n
 
 /* Renders the body of section n once with v as the innermost context. */
 static void
-tmpl_body(struct tmpl_render *r, const struct tmpl__tmpl *t, uint32_t at,
-    const struct tmpl_val *v)
+tmpl_body(struct tmpl_render *r, const struct tmpl__tmpl *t, uint32_t at, const struct tmpl_val *v)
 {
 	if (r->top >= TMPL_STACK)
 		return; /* unreachable: the loader bounds nesting */
@@ -317,7 +317,7 @@ tmpl_walk(struct tmpl_render *r, const struct tmpl__tmpl *t, uint32_t from, uint
 /* Renders template index ti with the contexts stack[0..nctx) into out. */
 static enum err
 tmpl_run(const struct tmpl_set *set, long ti, const struct tmpl_val *const *ctx, int nctx,
-    struct buf *out)
+         struct buf *out)
 {
 	struct tmpl_render r;
 	int i;
@@ -334,7 +334,7 @@ tmpl_run(const struct tmpl_set *set, long ti, const struct tmpl_val *const *ctx,
 
 enum err
 tmpl_render(const struct tmpl_set *set, const char *name, const struct tmpl_val *ctx,
-    struct buf *out)
+            struct buf *out)
 {
 	long ti;
 
@@ -350,7 +350,7 @@ tmpl_render(const struct tmpl_set *set, const char *name, const struct tmpl_val 
  */
 enum err
 tmpl_render_layout(const struct tmpl_set *set, const char *layout, const char *name,
-    struct tmpl_val *ctx, struct buf *out)
+                   struct tmpl_val *ctx, struct buf *out)
 {
 	struct tmpl_field content;
 	struct tmpl_val wrap;

@@ -75,8 +75,9 @@ golden_ctx(struct arena *a)
 	tmpl_set_str(ctx, "rel_colon_later", "/a:b");
 	tmpl_set_str(ctx, "unicode_url", "https://example.com/caf\xc3\xa9/\xc3\xbc?q=\xc3\x9f");
 	tmpl_set_str(ctx, "url_quotes", "/a\"b'c<d>e`f");
-	tmpl_set_str(ctx, "url_controls", "/a\nb\tc\x7f"
-					  "d");
+	tmpl_set_str(ctx, "url_controls",
+	             "/a\nb\tc\x7f"
+	             "d");
 	tmpl_set_str(ctx, "email", "me+blog@example.com");
 	tmpl_set_str(ctx, "base", "https://blog.example");
 	tmpl_set_html(ctx, "body_html", "<p>Rendered <em>markdown</em></p>");
@@ -160,7 +161,7 @@ golden_list(bool err, char names[MAX_GOLDEN][256])
 static struct tmpl_set *
 golden_set(char names[MAX_GOLDEN][256], size_t *count, char **texts)
 {
-	const char *np[MAX_GOLDEN] = { 0 };
+	const char *np[MAX_GOLDEN] = {0};
 	char err[512], file[300];
 	struct tmpl_set *set;
 	size_t i, n;
@@ -209,7 +210,7 @@ test_golden_render(void)
 		T_EQ_INT(tmpl_render(set, names[i], ctx, &out), ERR_OK);
 		if (strcmp(out.data ? out.data : "", want) != 0)
 			T_FAIL("golden %s differs.\n--- want\n%s--- got\n%s---", names[i], want,
-			    out.data ? out.data : "");
+			       out.data ? out.data : "");
 		buf_free(&out);
 		free(want);
 		checked++;
@@ -317,7 +318,7 @@ nested_sections(int depth, const char *inner)
 static struct tmpl_set *
 compile1(const char *name, const char *text, char *err, size_t errsize)
 {
-	const char *np[1] = { name }, *tp[1] = { text };
+	const char *np[1] = {name}, *tp[1] = {text};
 
 	return tmpl_set_from_strings(np, tp, 1, err, errsize);
 }
@@ -349,8 +350,8 @@ test_depth_sections(void)
 	text = nested_sections(LIMIT_TEMPLATE_DEPTH + 1, "deep");
 	T_ASSERT(compile1("deep", text, err, sizeof(err)) == NULL);
 	snprintf(want, sizeof(want),
-	    "template 'deep' line 1: sections and partials nested deeper than %d",
-	    LIMIT_TEMPLATE_DEPTH);
+	         "template 'deep' line 1: sections and partials nested deeper than %d",
+	         LIMIT_TEMPLATE_DEPTH);
 	T_EQ_STR(err, want);
 	free(text);
 	arena_free(a);
@@ -364,8 +365,8 @@ test_depth_sections(void)
 static struct tmpl_set *
 partial_chain(int sections, int partials, char *err, size_t errsize)
 {
-	char names[64][8], *texts[64] = { 0 }, inner[32];
-	const char *np[64] = { 0 };
+	char names[64][8], *texts[64] = {0}, inner[32];
+	const char *np[64] = {0};
 	struct tmpl_set *set;
 	int i;
 
@@ -381,7 +382,7 @@ partial_chain(int sections, int partials, char *err, size_t errsize)
 		}
 	}
 	set = tmpl_set_from_strings(np, (const char *const *)texts, (size_t)partials + 1, err,
-	    errsize);
+	                            errsize);
 	for (i = 0; i <= partials; i++)
 		free(texts[i]);
 	return set;
@@ -409,8 +410,8 @@ test_depth_partials(void)
 	buf_free(&out);
 	tmpl_set_free(set);
 	T_ASSERT(partial_chain(0, LIMIT_TEMPLATE_DEPTH + 1, err, sizeof(err)) == NULL);
-	snprintf(want, sizeof(want),
-	    "partial '{{>p1}}' nests sections and partials deeper than %d", LIMIT_TEMPLATE_DEPTH);
+	snprintf(want, sizeof(want), "partial '{{>p1}}' nests sections and partials deeper than %d",
+	         LIMIT_TEMPLATE_DEPTH);
 	T_CONTAINS(err, want);
 	T_CONTAINS(err, "template 'p0' line 1:");
 
@@ -434,8 +435,8 @@ test_depth_partials(void)
 static void
 test_recursive_partials(void)
 {
-	const char *np[3] = { "a", "b", "c" };
-	const char *tp[3] = { "A{{>b}}", "B\n{{#x}}{{>c}}{{/x}}", "C{{^y}}{{>a}}{{/y}}" };
+	const char *np[3] = {"a", "b", "c"};
+	const char *tp[3] = {"A{{>b}}", "B\n{{#x}}{{>c}}{{/x}}", "C{{^y}}{{>a}}{{/y}}"};
 	char err[512];
 
 	T_ASSERT(tmpl_set_from_strings(np, tp, 3, err, sizeof(err)) == NULL);
@@ -467,7 +468,7 @@ test_size_limit(void)
 	text[LIMIT_TEMPLATE_BYTES + 1] = '\0';
 	T_ASSERT(compile1("big", text, err, sizeof(err)) == NULL);
 	snprintf(want, sizeof(want), "template 'big': %d bytes, over the limit of %d",
-	    LIMIT_TEMPLATE_BYTES + 1, LIMIT_TEMPLATE_BYTES);
+	         LIMIT_TEMPLATE_BYTES + 1, LIMIT_TEMPLATE_BYTES);
 	T_EQ_STR(err, want);
 	free(text);
 }
@@ -476,8 +477,8 @@ test_size_limit(void)
 static void
 test_values(void)
 {
-	const char *np[1] = { "v" };
-	const char *tp[1] = { "{{name}}|{{#inner}}{{name}}{{/inner}}|{{n}}|{{html:h}}|{{h}}" };
+	const char *np[1] = {"v"};
+	const char *tp[1] = {"{{name}}|{{#inner}}{{name}}{{/inner}}|{{n}}|{{html:h}}|{{h}}"};
 	struct tmpl_val *ctx, *inner;
 	struct tmpl_set *set;
 	struct arena *a;
@@ -539,8 +540,8 @@ test_values(void)
 static void
 test_set_api(void)
 {
-	const char *np[2] = { "one", "two" }, *tp[2] = { "1", "2{{>one}}" };
-	const char *dup[2] = { "one", "one" };
+	const char *np[2] = {"one", "two"}, *tp[2] = {"1", "2{{>one}}"};
+	const char *dup[2] = {"one", "one"};
 	struct tmpl_set *set;
 	struct buf out;
 	char err[256];
