@@ -12,8 +12,12 @@
  *   {{! comment }}
  *   {{html:name}}             raw output: the one greppable marker, and it only emits
  *                             values set with tmpl_set_html (HTML our code produced, e.g.
- *                             rendered markdown); a plain string there is escaped anyway
- * Names resolve in the innermost context first, then outwards; "." is the current item.
+ *                             rendered markdown); a plain string there is escaped anyway;
+ *                             allowed only in text (not in attributes or <title>)
+ * Names resolve in the innermost context first, then outwards; "." is the current item;
+ * in "a.b" only "a" is looked up outwards. Scalars: integer 0, "" and false are empty;
+ * an integer prints in decimal, a boolean as true/false, objects and lists print nothing.
+ * Tags are not stripped from standalone lines (whitespace is kept as written).
  *
  * Context-aware escaping (decided at compile time by tracking the HTML around the tag):
  *   text and quoted attribute values: & < > " ' are escaped as entities;
@@ -22,9 +26,20 @@
  *   "#"; then the value is percent-encoded where needed and entity-escaped;
  *   an interpolation in an unquoted attribute value, in a tag name, inside <script> or
  *   <style>, or inside a comment is a compile error.
+ * Stricter rules that keep the compile-time context exact (each is a compile error):
+ *   - interpolation in on* event handlers, style and srcdoc attributes;
+ *   - in a URL attribute, an interpolation after literal text must follow a literal
+ *     ':', '/', '?' or '#' (it is then percent-encoded and entity-escaped without the
+ *     scheme check), and a literal ':' or '&' may not follow an interpolated start;
+ *   - a section must end in the HTML context it began in, except a literal-only body
+ *     such as <p{{#on}} class="on"{{/on}}>, whose two outcomes must agree by the next tag;
+ *   - <title>, <textarea>, <iframe>, <xmp>, <noembed>, <noframes> hold only text (escaped
+ *     interpolations are fine); "<!--" inside <script> is refused;
+ *   - partials only in text; a template must end in text (all tags and comments closed).
  *
  * Layouts: tmpl_render_layout renders a page template, then renders the layout template
- * with the page's HTML available as {{html:content}}.
+ * with the page's HTML available as {{html:content}} (an innermost context holding only
+ * "content"; ctx itself is not modified and the page is not copied).
  *
  * Ownership: values are allocated from the arena given to tmpl_obj and live as long as it.
  */
