@@ -167,12 +167,17 @@ store__sqlite_open(const char *path, enum err *e, char *errbuf, size_t errsize)
 		snprintf(errbuf, errsize, "The SQLite database URL names no file.");
 		return NULL;
 	}
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+	/* Create a missing file with mode 0600 ourselves (SQLite would use 0644). Never
+	 * open/close an existing database file outside SQLite: close(2) drops every POSIX
+	 * lock this process holds on it, including other connections' WAL locks, and a
+	 * second process would then delete the WAL under them. */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0) {
+		close(fd);
+	} else if (errno != EEXIST) {
 		snprintf(errbuf, errsize, "Cannot open the database file %s: %s.", path,
 		         strerror(errno));
 		return NULL;
 	}
-	close(fd);
 	if ((ss = calloc(1, sizeof(*ss))) == NULL) {
 		*e = ERR_NOMEM;
 		snprintf(errbuf, errsize, "Out of memory opening the database.");
