@@ -69,4 +69,46 @@ const char *t_backend(void);
  */
 void t_db_url(char *out, size_t outsize);
 
+/* ---- integration: the real candor binary (testserver.c) ---- */
+
+/* Runs the candor binary (CANDOR_BIN) with a NULL-terminated argument list; returns its
+ * exit status. stdout+stderr are captured into *out (malloc'd) if out is not NULL. */
+int t_candor(char **out, const char *arg, ...);
+
+/* A new data directory made with `candor init` (on the test's backend: with
+ * --database for postgres). demo adds the demo sites. Returns its path. */
+const char *t_datadir(bool demo);
+
+struct t_server {
+	int pid;
+	int port;
+	char log[256]; /* file receiving the server's stderr */
+};
+
+/* Starts `candor serve --data dir --listen 127.0.0.1:0` and waits until it listens. */
+void t_server_start(struct t_server *s, const char *dir);
+/* Sends SIGTERM and returns the exit status (fails the test after 10 s). */
+int t_server_stop(struct t_server *s);
+
+struct t_resp {
+	long status;
+	char *headers; /* raw header block, malloc'd */
+	char *body;    /* malloc'd, NUL-terminated */
+	size_t body_len;
+};
+
+/* GET (or another method) http://127.0.0.1:port/path with the given Host header (NULL:
+ * 127.0.0.1). extra_headers: NULL-terminated list of "Name: value" or NULL. */
+void t_http(struct t_resp *r, int port, const char *method, const char *host, const char *path,
+    const char *const *extra_headers, const char *body);
+void t_resp_free(struct t_resp *r);
+/* The value of header name in r (case-insensitive), in a static buffer, or NULL. */
+const char *t_resp_header(const struct t_resp *r, const char *name);
+
+/* Sends raw bytes on a new connection and reads the whole answer (until close or
+ * timeout_ms of silence) into a malloc'd string. */
+char *t_raw(int port, const char *bytes, size_t len, int timeout_ms);
+/* Status code of a raw HTTP response, or -1. */
+int t_raw_status(const char *resp);
+
 #endif
