@@ -226,6 +226,28 @@ server_fail(struct http_state *st, int status, const char *msg, const char *allo
 
 /* ---------------------------------------------------------------- requests ---- */
 
+/* One address per page: "/posts/x/" answers 301 to "/posts/x" (query kept). */
+static enum MHD_Result
+server_redirect_canonical(struct http_state *st, size_t pathlen, const char *query)
+{
+	struct http_response res;
+	enum MHD_Result ok;
+	char *loc;
+
+	while (pathlen > 1 && st->req.path[pathlen - 1] == '/')
+		pathlen--;
+	loc = arena_printf(st->req.arena, "%.*s%s", (int)pathlen, st->req.path,
+	    query ? query : "");
+	if (loc == NULL)
+		return MHD_NO;
+	http_response_init(&res);
+	http_redirect(&res, 301, loc);
+	res.cache_control = "public, max-age=3600";
+	ok = server_queue(st, &res);
+	http_response_free(&res);
+	return ok;
+}
+
 /* First call: every check that needs only the request line and headers.
  * Returns MHD_YES to go on (st->route set), or the result of queueing an error. */
 static enum MHD_Result
@@ -281,6 +303,8 @@ server_first_call(struct http_state *st, struct MHD_Connection *c, const char *m
 
 	if (strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "POST"))
 		return server_fail(st, 405, "This method is not allowed here.", allow_known);
+	if (pathlen > 1 && req->path[pathlen - 1] == '/' && strcmp(method, "POST") != 0)
+		return server_redirect_canonical(st, pathlen, q);
 	st->route = http_router_find(st->srv->cfg.router, req, allow, sizeof(allow), &path_known);
 	if (st->route == NULL) {
 		if (path_known)
