@@ -6,7 +6,7 @@
 
 #include "testlib.h"
 
-#define T_MAX_TMPDIRS 16
+#define T_MAX_TMPDIRS 64
 static char t_dirs[T_MAX_TMPDIRS][256];
 static int t_ndirs;
 

@@ -45,7 +45,11 @@ t_candor(char **out, const char *arg, ...)
 		argv[n++] = a;
 	va_end(ap);
 	argv[n] = NULL;
-	snprintf(outpath, sizeof(outpath), "%s/out", t_tmpdir());
+	static const char *outdir;
+
+	if (outdir == NULL)
+		outdir = t_tmpdir();
+	snprintf(outpath, sizeof(outpath), "%s/out", outdir);
 	if ((pid = fork()) < 0)
 		T_FAIL("fork");
 	if (pid == 0) {
