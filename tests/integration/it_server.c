@@ -120,9 +120,11 @@ main(void)
 			sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 			if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
 				_exit(2);
-			write(fd, "GET / HTTP/1.1\r\n", 16);
+			if (write(fd, "GET / HTTP/1.1\r\n", 16) != 16)
+				_exit(3);
 			usleep(400000);
-			write(fd, "Host: example.org\r\nConnection: close\r\n\r\n", 40);
+			if (write(fd, "Host: example.org\r\nConnection: close\r\n\r\n", 40) != 40)
+				_exit(3);
 			while ((n = read(fd, buf + got, sizeof(buf) - 1 - (size_t)got)) > 0)
 				got += n;
 			buf[got] = '\0';
