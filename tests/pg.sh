@@ -66,6 +66,10 @@ start() {
 			max_connections = 200
 		EOF
 	fi
+	if as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+		echo "pg.sh: a server is already running in $dir (tests/pg.sh stop $dir)" >&2
+		exit 1
+	fi
 	local port=55432 tries=0
 	while [ $tries -lt 50 ]; do
 		if ! port_busy $port; then

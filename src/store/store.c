@@ -277,6 +277,7 @@ store_prepare(struct store *s, const struct store_stmt *st)
 		}
 	}
 	q->in_use = true;
+	q->started = false;
 	q->finished = false;
 	q->err = ERR_OK;
 	return q;
@@ -290,10 +291,18 @@ store_bind_result(struct store_q *q, enum err e)
 		q->err = e;
 }
 
+/* Binding is for a query that has not run yet; later it is a bug the caller hears of. */
 static bool
 store_bindable(struct store_q *q)
 {
-	return q && q->in_use && !q->finished;
+	if (q == NULL || !q->in_use)
+		return false;
+	if (q->started) {
+		store__errf(q->s, "%s: a parameter was bound after store_step.", q->st->name);
+		store_bind_result(q, ERR_INVAL);
+		return false;
+	}
+	return true;
 }
 
 void
@@ -342,6 +351,7 @@ store_step(struct store_q *q)
 
 	if (q == NULL || !q->in_use)
 		return STORE_FAIL;
+	q->started = true;
 	if (q->err != ERR_OK) {
 		store_note_err(q->s, q->err);
 		q->finished = true;
@@ -411,6 +421,7 @@ store_done(struct store_q *q)
 	if (e != ERR_OK)
 		store_note_err(q->s, e);
 	q->in_use = false;
+	q->started = false;
 	q->finished = false;
 	q->err = ERR_OK;
 	return e;

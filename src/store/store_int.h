@@ -45,6 +45,7 @@ struct store_q {
 	unsigned index; /* position in this connection's cache, for prepared names */
 	enum err err;   /* first error since store_prepare */
 	bool in_use;
+	bool started;  /* store_step was called */
 	bool finished; /* stepped to STORE_DONE or STORE_FAIL */
 };
 

@@ -405,6 +405,13 @@ test_misuse(void)
 	T_EQ_INT(store_step(q), STORE_DONE);
 	T_EQ_INT(store_done(q), ERR_OK);
 
+	/* Binding after the first step is refused and reported. */
+	T_ASSERT((q = store_prepare(s, &st_count)) != NULL);
+	T_EQ_INT(store_step(q), STORE_ROW);
+	store_bind_int(q, 1, 5);
+	T_CONTAINS(store_errmsg(s), "after store_step");
+	T_EQ_INT(store_done(q), ERR_INVAL);
+
 	/* Bad SQL and several statements in one. */
 	T_ASSERT(store_prepare(s, &st_nonsense) == NULL);
 	T_EQ_INT(store_done(NULL), ERR_IO);
