@@ -14,7 +14,10 @@
  * For PostgreSQL another node's write becomes visible as soon as its notification has
  * arrived (normally well under a millisecond after its COMMIT), not at the instant of
  * commit. A connection that has lost its server reports a new value on every call, so
- * nothing is cached against a database it cannot see.
+ * nothing is cached against a database it cannot see. The value may also move without a
+ * new write (a write is counted twice, first by the process counter, then by its
+ * notification; a fresh PostgreSQL listener may receive notifications committed just
+ * before it listened): a spurious change only costs a cache refill.
  *
  * Transactions: the first error inside a transaction is remembered; store_commit then
  * rolls back and returns it. PostgreSQL aborts such a transaction anyway; SQLite would
