@@ -23,7 +23,12 @@
 #define LIMIT_CONNECTIONS 1024
 #define LIMIT_CONNECTIONS_PER_IP 64
 #define LIMIT_CONNECTION_TIMEOUT_S 30
-#define LIMIT_CONNECTION_MEMORY (64 * 1024)
+#define LIMIT_CONNECTION_MEMORY (32 * 1024)
+
+/* Response cache (per thread, public pages only) */
+#define LIMIT_CACHE_SLOTS 512            /* entries per thread, direct-mapped */
+#define LIMIT_CACHE_BODY (256 * 1024)    /* larger responses are not cached */
+#define LIMIT_CACHE_TTL_S 10             /* bounds staleness of time-based content */
 
 /* Content */
 #define LIMIT_TITLE 200                  /* characters in a post/page/site title */

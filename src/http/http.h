@@ -121,6 +121,7 @@ struct http_response {
 	struct http_header_line extra[HTTP_MAX_EXTRA_HEADERS];
 	size_t nextra;
 	const char *error_ref;     /* set on 500s: the reference id shown and logged */
+	bool cacheable;            /* a public page: the same for every visitor (see below) */
 };
 
 /* A handler fills res. It may leave res->status 0 for 200. */
@@ -159,8 +160,19 @@ struct http_server_config {
 	const char *access_log;      /* "stderr", "off" or a path */
 	struct http_router *router;
 	http_error_renderer render_error;
+	/*
+	 * Response cache. When set, GET/HEAD responses that a handler marked cacheable
+	 * (status 200, same bytes for every visitor) are kept per thread, keyed by Host,
+	 * target and TLS, and served again without running the handler while this
+	 * function returns the same number (e.g. the store's generation) and for at most
+	 * LIMIT_CACHE_TTL_S seconds. Requests carrying a Cookie header bypass the cache.
+	 * Return HTTP_NO_GENERATION when unknown: the cache is then bypassed.
+	 */
+	uint64_t (*cache_generation)(void *app);
 	void *app;
 };
+
+#define HTTP_NO_GENERATION UINT64_MAX
 
 /* Starts serving. On error writes a sentence into errbuf and returns NULL. */
 struct http_server *http_server_start(const struct http_server_config *cfg, char *errbuf,

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,13 +127,11 @@ server_error_ref(char out[17])
 	out[16] = '\0';
 }
 
-/* Queues res on the connection with our full header set. Takes the body. */
-static enum MHD_Result
-server_queue(struct http_state *st, struct http_response *res)
+/* Builds the MHD response for res with our full header set. Takes the body. */
+static struct MHD_Response *
+server_build(struct http_state *st, struct http_response *res, size_t *lenp)
 {
-	struct MHD_Connection *c = st->req.conn;
 	struct MHD_Response *r;
-	enum MHD_Result ok;
 	size_t i, len;
 	char *data;
 
@@ -153,7 +152,7 @@ server_queue(struct http_state *st, struct http_response *res)
 			free(data);
 	}
 	if (r == NULL)
-		return MHD_NO;
+		return NULL;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    res->content_type ? res->content_type : "text/html; charset=utf-8");
 	for (i = 0; i < http_security_headers_count; i++)
@@ -169,10 +168,165 @@ server_queue(struct http_state *st, struct http_response *res)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, res->etag);
 	for (i = 0; i < res->nextra; i++)
 		MHD_add_response_header(r, res->extra[i].name, res->extra[i].value);
+	*lenp = len;
+	return r;
+}
+
+/* Queues res on the connection with our full header set. Takes the body. */
+static enum MHD_Result
+server_queue(struct http_state *st, struct http_response *res)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+	size_t len = 0;
+
+	if ((r = server_build(st, res, &len)) == NULL)
+		return MHD_NO;
 	st->status = res->status;
 	st->bytes = len;
-	ok = MHD_queue_response(c, (unsigned int)res->status, r);
+	ok = MHD_queue_response(st->req.conn, (unsigned int)res->status, r);
 	MHD_destroy_response(r);
+	return ok;
+}
+
+/* ------------------------------------------------------------ response cache ---- */
+/*
+ * Per-thread, direct-mapped: no locks on the request path. An entry holds a built MHD
+ * response (MHD reference-counts it, so it may be queued on many connections and
+ * replaced while one is still sending it), the generation it was built under, and
+ * its birth time. See http_server_config.cache_generation.
+ */
+
+struct cache_entry {
+	uint64_t hash;
+	char *key;
+	uint64_t generation;
+	int64_t born_ms;
+	struct MHD_Response *resp;
+	size_t bytes;
+	char site[64];
+};
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void
+cache_free(void *p)
+{
+	struct cache_entry *c = p;
+	size_t i;
+
+	for (i = 0; c && i < LIMIT_CACHE_SLOTS; i++) {
+		free(c[i].key);
+		if (c[i].resp)
+			MHD_destroy_response(c[i].resp);
+	}
+	free(c);
+}
+
+static void
+cache_init(void)
+{
+	pthread_key_create(&cache_key, cache_free);
+}
+
+static struct cache_entry *
+cache_table(void)
+{
+	struct cache_entry *c;
+
+	pthread_once(&cache_once, cache_init);
+	if ((c = pthread_getspecific(cache_key)) == NULL) {
+		c = calloc(LIMIT_CACHE_SLOTS, sizeof(*c));
+		if (c && pthread_setspecific(cache_key, c) != 0) {
+			free(c);
+			c = NULL;
+		}
+	}
+	return c;
+}
+
+/* FNV-1a over the key. */
+static uint64_t
+cache_hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *k; k++) {
+		h ^= (unsigned char)*k;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* The cache key of a request, or NULL when the request may not use the cache. */
+static char *
+cache_request_key(struct http_state *st)
+{
+	struct http_request *req = &st->req;
+
+	if (st->srv->cfg.cache_generation == NULL)
+		return NULL;
+	if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))
+		return NULL;
+	if (MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE))
+		return NULL;
+	return arena_printf(req->arena, "%d %s %s", req->tls, req->host, req->target);
+}
+
+/* Serves a fresh cached response if there is one. */
+static bool
+cache_serve(struct http_state *st, const char *key, uint64_t gen, enum MHD_Result *ok)
+{
+	struct cache_entry *c = cache_table(), *e;
+	uint64_t h = cache_hash(key);
+
+	if (c == NULL)
+		return false;
+	e = &c[h % LIMIT_CACHE_SLOTS];
+	if (e->resp == NULL || e->hash != h || strcmp(e->key, key) != 0)
+		return false;
+	if (e->generation != gen || time_now_ms() - e->born_ms > LIMIT_CACHE_TTL_S * 1000)
+		return false;
+	st->status = 200;
+	st->bytes = e->bytes;
+	st->req.site_name = e->site[0] ? e->site : NULL;
+	*ok = MHD_queue_response(st->req.conn, 200, e->resp);
+	return true;
+}
+
+/* Queues res and keeps it in the cache under key. */
+static enum MHD_Result
+cache_store_and_queue(struct http_state *st, struct http_response *res, const char *key,
+    uint64_t gen)
+{
+	struct cache_entry *c = cache_table(), *e;
+	struct MHD_Response *r;
+	uint64_t h = cache_hash(key);
+	enum MHD_Result ok;
+	size_t len = 0;
+	char *k;
+
+	if (c == NULL || (k = strdup(key)) == NULL)
+		return server_queue(st, res);
+	if ((r = server_build(st, res, &len)) == NULL) {
+		free(k);
+		return MHD_NO;
+	}
+	e = &c[h % LIMIT_CACHE_SLOTS];
+	free(e->key);
+	if (e->resp)
+		MHD_destroy_response(e->resp);
+	e->hash = h;
+	e->key = k;
+	e->generation = gen;
+	e->born_ms = time_now_ms();
+	e->resp = r; /* the cache holds the creation reference */
+	e->bytes = len;
+	str_copy(e->site, st->req.site_name ? st->req.site_name : "", sizeof(e->site));
+	st->status = res->status;
+	st->bytes = len;
+	ok = MHD_queue_response(st->req.conn, (unsigned int)res->status, r);
 	return ok;
 }
 
@@ -332,6 +486,8 @@ server_dispatch(struct http_state *st)
 	struct http_request *req = &st->req;
 	struct http_response res;
 	enum MHD_Result ok;
+	uint64_t gen = 0;
+	char *key;
 
 	if (st->body_too_big)
 		return server_fail(st, 413, "The request body is too large.", NULL);
@@ -339,8 +495,21 @@ server_dispatch(struct http_state *st)
 	    http_form_parse(req->arena, st->body.data ? st->body.data : "", st->body.len,
 		LIMIT_FORM_FIELDS, &req->form) != ERR_OK)
 		return server_fail(st, 400, "The form could not be read.", NULL);
+	if ((key = cache_request_key(st)) != NULL) {
+		gen = st->srv->cfg.cache_generation(st->srv->cfg.app);
+		if (gen == HTTP_NO_GENERATION)
+			key = NULL;
+		else if (cache_serve(st, key, gen, &ok))
+			return ok;
+	}
 	http_response_init(&res);
 	http_route_handler(st->route)(req, &res, st->srv->cfg.app);
+	if (key && res.cacheable && res.status == 0 && res.static_body == NULL &&
+	    !res.body.failed && res.body.len <= LIMIT_CACHE_BODY) {
+		ok = cache_store_and_queue(st, &res, key, gen);
+		http_response_free(&res);
+		return ok;
+	}
 	if (res.status >= 400 && res.body.len == 0 && res.static_body == NULL)
 		server_render_error(st, &res,
 		    res.status == 404   ? "There is nothing at this address."

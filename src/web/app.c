@@ -130,6 +130,33 @@ web_app_free(struct web_app *app)
 	free(app);
 }
 
+/*
+ * Asking the database whether another process or node wrote costs a read transaction
+ * (file locks on SQLite), so each thread asks at most every WEB_GENERATION_POLL_MS;
+ * this process's own writes (store_generation(NULL)) count at once. Both parts only
+ * grow, so their sum changes whenever either does.
+ */
+#define WEB_GENERATION_POLL_MS 100
+
+uint64_t
+web_cache_generation(void *arg)
+{
+	static _Thread_local int64_t polled_ms;
+	static _Thread_local uint64_t polled;
+	struct web_app *app = arg;
+	struct store *s;
+	int64_t now = time_now_ms();
+	enum err e;
+
+	if (polled_ms == 0 || now - polled_ms >= WEB_GENERATION_POLL_MS) {
+		if ((s = store_pool_get(app->pool, &e)) == NULL)
+			return HTTP_NO_GENERATION;
+		polled = store_generation(s);
+		polled_ms = now;
+	}
+	return polled + store_generation(NULL);
+}
+
 struct http_router *
 web_app_router(struct web_app *app)
 {

@@ -333,6 +333,7 @@ cli_serve(const char *dir, const char *listen)
 	}
 	hc.router = web_app_router(app);
 	hc.render_error = web_render_error;
+	hc.cache_generation = web_cache_generation;
 	hc.app = app;
 	if ((srv = http_server_start(&hc, msg, sizeof(msg))) == NULL) {
 		CLI_ERR("%s\n", msg);

@@ -98,6 +98,7 @@ page_home(struct http_request *req, struct http_response *res, void *arg)
 			tmpl_set_str(pg, "older_href", arena_printf(req->arena, "/?page=%lld", page + 1));
 	}
 	res->cache_control = PAGE_CACHE;
+	res->cacheable = true;
 	web_render(app, res, "home", ctx);
 }
 
@@ -133,6 +134,7 @@ page_content(struct http_request *req, struct http_response *res, struct web_app
 	if (kind == POST_KIND_POST)
 		page_dates(o, req->arena, post.published_at);
 	res->cache_control = PAGE_CACHE;
+	res->cacheable = true;
 	web_render(app, res, "post", ctx);
 }
 
@@ -178,6 +180,7 @@ page_privacy(struct http_request *req, struct http_response *res, void *arg)
 	tmpl_set_int(o, "version", pv.version);
 	page_dates(o, req->arena, pv.effective_at);
 	res->cache_control = PAGE_CACHE;
+	res->cacheable = true;
 	web_render(app, res, "privacy", ctx);
 }
 
@@ -241,6 +244,7 @@ page_feed(struct http_request *req, struct http_response *res, void *arg)
 	buf_puts(b, "</feed>\n");
 	res->content_type = "application/atom+xml; charset=utf-8";
 	res->cache_control = PAGE_CACHE;
+	res->cacheable = true;
 }
 
 static void
@@ -282,6 +286,7 @@ page_sitemap(struct http_request *req, struct http_response *res, void *arg)
 	buf_puts(b, "</urlset>\n");
 	res->content_type = "application/xml; charset=utf-8";
 	res->cache_control = PAGE_CACHE;
+	res->cacheable = true;
 }
 
 static void
@@ -296,6 +301,7 @@ page_robots(struct http_request *req, struct http_response *res, void *arg)
 	buf_printf(&res->body, "User-agent: *\nAllow: /\n\nSitemap: %s/sitemap.xml\n", site.origin);
 	res->content_type = "text/plain; charset=utf-8";
 	res->cache_control = PAGE_CACHE;
+	res->cacheable = true;
 }
 
 static void

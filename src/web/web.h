@@ -23,6 +23,10 @@ struct http_router *web_app_router(struct web_app *app);
 void web_render_error(struct http_request *req, struct http_response *res, const char *msg,
     void *app);
 
+/* The response cache's validity number: the store's generation (changes on any
+ * committed write, from any process or node). */
+uint64_t web_cache_generation(void *app);
+
 /* Creates or upgrades every module's tables, in dependency order. */
 enum err web_migrate(struct store *s);
 
