@@ -16,7 +16,7 @@
 
 struct opts {
 	const char *data, *listen, *database, *host, *title, *tagline, *origin, *site, *file,
-	    *slug;
+	    *slug, *to;
 	const char *aliases[MAX_ALIASES];
 	size_t naliases;
 	bool demo, draft, help;
@@ -24,7 +24,7 @@ struct opts {
 
 enum opt_id {
 	O_DATA, O_LISTEN, O_DATABASE, O_HOST, O_TITLE, O_TAGLINE, O_ORIGIN, O_ALIAS, O_SITE,
-	O_FILE, O_SLUG, O_DEMO, O_DRAFT, O_HELP, O__MAX
+	O_FILE, O_SLUG, O_TO, O_DEMO, O_DRAFT, O_HELP, O__MAX
 };
 
 static const struct {
@@ -36,6 +36,7 @@ static const struct {
 	[O_TITLE] = {"--title", true}, [O_TAGLINE] = {"--tagline", true},
 	[O_ORIGIN] = {"--origin", true}, [O_ALIAS] = {"--alias", true},
 	[O_SITE] = {"--site", true}, [O_FILE] = {"--file", true}, [O_SLUG] = {"--slug", true},
+	[O_TO] = {"--to", true},
 	[O_DEMO] = {"--demo", false}, [O_DRAFT] = {"--draft", false}, [O_HELP] = {"--help", false},
 };
 
@@ -88,6 +89,13 @@ static const struct command commands[] = {
 	    "Publishes a page at /pages/SLUG; published pages appear in the site menu.\n"},
 	{"page list", BIT(O_DATA) | BIT(O_SITE), BIT(O_DATA) | BIT(O_SITE),
 	    "usage: candor page list --data DIR --site HOST\nLists a site's pages.\n"},
+	{"db copy", BIT(O_DATA) | BIT(O_TO), BIT(O_DATA) | BIT(O_TO),
+	    "usage: candor db copy --data DIR --to URL\n"
+	    "Copies every row of DIR's database into an empty database (one transaction: all\n"
+	    "or nothing), then points DIR's candor.conf at it. The old database is untouched.\n"
+	    "Stop `candor serve` first and restart it afterwards.\n"
+	    "  --to URL   postgresql://USER@HOST:PORT/DB (password from PGPASSWORD, ~/.pgpass or\n"
+	    "             [store] password_file) or sqlite:/absolute/path/file.db\n"},
 };
 
 static const char usage_main[] =
@@ -100,6 +108,7 @@ static const char usage_main[] =
     "  site add|list                       manage sites (one per host name)\n"
     "  post add|list                       publish and list posts\n"
     "  page add|list                       publish and list pages\n"
+    "  db copy --data DIR --to URL         move an install to PostgreSQL\n"
     "\n"
     "Options for every command: --help. Also: candor --version.\n"
     "Quick start: candor init --data ./data --demo && candor serve --data ./data\n"
@@ -128,7 +137,7 @@ parse_opts(const struct command *c, int argc, char **argv, int first, struct opt
 		[O_DATA] = &o->data, [O_LISTEN] = &o->listen, [O_DATABASE] = &o->database,
 		[O_HOST] = &o->host, [O_TITLE] = &o->title, [O_TAGLINE] = &o->tagline,
 		[O_ORIGIN] = &o->origin, [O_SITE] = &o->site, [O_FILE] = &o->file,
-		[O_SLUG] = &o->slug,
+		[O_SLUG] = &o->slug, [O_TO] = &o->to,
 	};
 	unsigned seen = 0;
 	int i, k;
@@ -237,6 +246,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(c->name, "site list") == 0)
 		return cli_site_list(o.data);
+	if (strcmp(c->name, "db copy") == 0)
+		return cli_db_copy(o.data, o.to);
 	if ((rc = normalise_host(c, o.site, hosts[0], sizeof(hosts[0]))) != 0)
 		return rc;
 	if (strcmp(c->name, "post add") == 0 || strcmp(c->name, "page add") == 0)

@@ -30,6 +30,18 @@ static const struct store_stmt policy_sql[SQL__MAX] = {
 	    " WHERE effective_at <= ? ORDER BY version DESC LIMIT 1"},
 };
 
+static const struct store_stmt policy_copy_sql[] = {
+	{"copy_policy_select", "SELECT version, title, body_md, body_html, effective_at, created_at"
+			       " FROM policy_versions ORDER BY version"},
+	{"copy_policy_insert", "INSERT INTO policy_versions (version, title, body_md, body_html,"
+			       " effective_at, created_at) VALUES (?, ?, ?, ?, ?, ?)"},
+};
+
+const struct store_table policy_tables[] = {
+	{"policy_versions", "itttii", &policy_copy_sql[0], &policy_copy_sql[1], NULL},
+};
+const size_t policy_tables_count = COUNTOF(policy_tables);
+
 enum err
 policy_migrate(struct store *s)
 {

@@ -20,6 +20,10 @@ struct policy_version {
 
 enum err policy_migrate(struct store *s);
 
+/* This module's tables, for `candor db copy`. */
+extern const struct store_table policy_tables[];
+extern const size_t policy_tables_count;
+
 /* Publishes a new version (number = last + 1) effective at effective_at (0: now). */
 enum err policy_publish(struct store *s, const char *title, const char *markdown,
     int64_t effective_at, int64_t *version);

@@ -60,6 +60,28 @@ static const struct store_stmt sites_sql[SQL__MAX] = {
 	    " JOIN site_hosts h ON h.site_id = s.id ORDER BY s.id, h.is_primary DESC, h.host"},
 };
 
+/* Row copies for `candor db copy`, parents before children. */
+static const struct store_stmt sites_copy_sql[] = {
+	{"copy_sites_select", "SELECT id, title, tagline, origin, created_at FROM sites ORDER BY id"},
+	{"copy_sites_insert",
+	    "INSERT INTO sites (id, title, tagline, origin, created_at) VALUES (?, ?, ?, ?, ?)"},
+	{"copy_hosts_select", "SELECT host, site_id, is_primary FROM site_hosts ORDER BY host"},
+	{"copy_hosts_insert", "INSERT INTO site_hosts (host, site_id, is_primary) VALUES (?, ?, ?)"},
+	{"copy_posts_select",
+	    "SELECT id, site_id, kind, slug, title, body_md, body_html, excerpt, draft,"
+	    " published_at, created_at, updated_at FROM posts ORDER BY id"},
+	{"copy_posts_insert",
+	    "INSERT INTO posts (id, site_id, kind, slug, title, body_md, body_html, excerpt, draft,"
+	    " published_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+};
+
+const struct store_table sites_tables[] = {
+	{"sites", "ittti", &sites_copy_sql[0], &sites_copy_sql[1], "id"},
+	{"site_hosts", "tii", &sites_copy_sql[2], &sites_copy_sql[3], NULL},
+	{"posts", "iiitttttiiii", &sites_copy_sql[4], &sites_copy_sql[5], "id"},
+};
+const size_t sites_tables_count = COUNTOF(sites_tables);
+
 enum err
 sites_migrate(struct store *s)
 {

@@ -38,6 +38,10 @@ struct post {
 	int64_t updated_at;
 };
 
+/* This module's tables, for `candor db copy` (parents first). */
+extern const struct store_table sites_tables[];
+extern const size_t sites_tables_count;
+
 /* Creates or upgrades this module's tables. */
 enum err sites_migrate(struct store *s);
 

@@ -444,7 +444,11 @@ sq_poll(struct store *s)
 	ss->last_data_version = v;
 }
 
+static const struct store_stmt sq_count_tables = {
+    "count_tables", "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"};
+
 static const struct store_ops sq_ops = {
+    .count_tables = &sq_count_tables,
     .name = "sqlite",
     .id_type = "INTEGER PRIMARY KEY",
     .blob_type = "BLOB",

@@ -573,26 +573,51 @@ store_mig_is_applied(struct store *s, const char *module, int version, bool *app
 	return store_done(q);
 }
 
+/*
+ * Migrations run each in their own transaction, or all inside the caller's when one is
+ * open (both backends have transactional DDL): `candor db copy` builds the whole schema
+ * and its data in one transaction, so a failed copy leaves the target empty.
+ */
+static enum err
+store_mig_begin(struct store *s, bool outer)
+{
+	return outer ? ERR_OK : store_begin(s);
+}
+
+static enum err
+store_mig_commit(struct store *s, bool outer)
+{
+	return outer ? ERR_OK : store_commit(s);
+}
+
+static void
+store_mig_rollback(struct store *s, bool outer)
+{
+	if (!outer)
+		store_rollback(s);
+}
+
 /* Creates schema_migrations if needed, under the migration lock. */
 static enum err
-store_mig_prepare_table(struct store *s)
+store_mig_prepare_table(struct store *s, bool outer)
 {
 	enum err e;
 
-	if ((e = store_begin(s)) != ERR_OK)
+	if ((e = store_mig_begin(s, outer)) != ERR_OK)
 		return e;
 	if ((e = s->ops->migrate_lock(s)) != ERR_OK || (e = s->ops->script(s, store_mig_table)))
 		goto fail;
 	s->tx_wrote = true;
-	return store_commit(s);
+	return store_mig_commit(s, outer);
 fail:
-	store_rollback(s);
+	store_mig_rollback(s, outer);
 	return e;
 }
 
 /* Applies one migration in its own transaction unless a concurrent node already did. */
 static enum err
-store_mig_apply(struct store *s, const char *module, const struct store_migration *m)
+store_mig_apply(struct store *s, const char *module, const struct store_migration *m,
+    bool outer)
 {
 	struct buf sql;
 	struct store_q *q;
@@ -602,14 +627,14 @@ store_mig_apply(struct store *s, const char *module, const struct store_migratio
 
 	buf_init(&sql);
 	str_copy(mod, module, sizeof(mod));
-	if ((e = store_begin(s)) != ERR_OK)
+	if ((e = store_mig_begin(s, outer)) != ERR_OK)
 		goto out;
 	if ((e = s->ops->migrate_lock(s)) != ERR_OK)
 		goto fail;
 	if ((e = store_mig_is_applied(s, module, m->version, &applied)) != ERR_OK)
 		goto fail;
 	if (applied) {
-		store_rollback(s);
+		store_mig_rollback(s, outer);
 		goto out;
 	}
 	if ((e = store_translate(s, m->sql, &sql)) != ERR_OK)
@@ -632,12 +657,12 @@ store_mig_apply(struct store *s, const char *module, const struct store_migratio
 	store_step(q);
 	if ((e = store_done(q)) != ERR_OK)
 		goto fail;
-	e = store_commit(s);
+	e = store_mig_commit(s, outer);
 	if (e == ERR_OK)
 		log_info("store: applied migration %s %d", mod, m->version);
 	goto out;
 fail:
-	store_rollback(s);
+	store_mig_rollback(s, outer);
 out:
 	buf_free(&sql);
 	return e;
@@ -653,14 +678,11 @@ store_migrate(struct store *s, const char *module, const struct store_migration 
 {
 	enum err e;
 	size_t i;
-	bool applied;
+	bool applied, outer;
 
 	if (s == NULL || module == NULL || *module == '\0' || (m == NULL && n > 0))
 		return ERR_INVAL;
-	if (s->in_tx) {
-		store__errf(s, "store_migrate cannot run inside a transaction.");
-		return ERR_INVAL;
-	}
+	outer = s->in_tx;
 	for (i = 0; i < n; i++) {
 		if (m[i].version <= 0 || m[i].sql == NULL ||
 		    (i > 0 && m[i].version <= m[i - 1].version)) {
@@ -668,16 +690,74 @@ store_migrate(struct store *s, const char *module, const struct store_migration 
 			return ERR_INVAL;
 		}
 	}
-	if ((e = store_mig_prepare_table(s)) != ERR_OK)
+	if ((e = store_mig_prepare_table(s, outer)) != ERR_OK)
 		return e;
 	for (i = 0; i < n; i++) {
 		/* Cheap check without the lock; store_mig_apply checks again under it. */
 		if ((e = store_mig_is_applied(s, module, m[i].version, &applied)) != ERR_OK)
 			return e;
-		if (!applied && (e = store_mig_apply(s, module, &m[i])) != ERR_OK)
+		if (!applied && (e = store_mig_apply(s, module, &m[i], outer)) != ERR_OK)
 			return e;
 	}
 	return ERR_OK;
+}
+
+/* ---- copying (candor db copy) ---- */
+
+enum err
+store_copy_table(struct store *src, struct store *dst, const struct store_table *t,
+    int64_t *rows)
+{
+	struct store_q *in, *out;
+	size_t ncols = strlen(t->types), i;
+	enum err e = ERR_OK, de;
+	int64_t n = 0;
+	const void *p;
+	size_t len;
+
+	*rows = 0;
+	if ((in = store_prepare(src, t->select_all)) == NULL)
+		return store_done(NULL);
+	while (e == ERR_OK && store_step(in) == STORE_ROW) {
+		if ((out = store_prepare(dst, t->insert)) == NULL) {
+			e = store_done(NULL);
+			break;
+		}
+		for (i = 0; i < ncols; i++) {
+			int idx = (int)i + 1;
+			if (store_col_null(in, (int)i))
+				store_bind_null(out, idx);
+			else if (t->types[i] == 'i')
+				store_bind_int(out, idx, store_col_int(in, (int)i));
+			else if (t->types[i] == 'b') {
+				p = store_col_blob(in, (int)i, &len);
+				store_bind_blob(out, idx, p ? p : "", len);
+			} else
+				store_bind_text(out, idx, store_col_text(in, (int)i));
+		}
+		store_step(out);
+		if ((e = store_done(out)) == ERR_OK)
+			n++;
+	}
+	if ((de = store_done(in)) != ERR_OK && e == ERR_OK)
+		e = de;
+	if (e == ERR_OK && t->identity && dst->ops->sync_identity)
+		e = dst->ops->sync_identity(dst, t->name, t->identity);
+	*rows = n;
+	return e;
+}
+
+enum err
+store_is_empty(struct store *s, bool *empty)
+{
+	struct store_q *q;
+
+	*empty = false;
+	if ((q = store_prepare(s, s->ops->count_tables)) == NULL)
+		return store_done(NULL);
+	if (store_step(q) == STORE_ROW)
+		*empty = store_col_int(q, 0) == 0;
+	return store_done(q);
 }
 
 /* ---- pool ---- */

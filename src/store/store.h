@@ -102,7 +102,7 @@ enum err store_commit(struct store *s);
 void store_rollback(struct store *s);
 
 /* Applies this module's pending migrations in order; each in its own transaction with
- * its schema_migrations row. */
+ * its schema_migrations row, or all inside the caller's transaction when one is open. */
 enum err store_migrate(struct store *s, const char *module, const struct store_migration *m,
     size_t n);
 
@@ -112,6 +112,25 @@ enum err store_migrate(struct store *s, const char *module, const struct store_m
  * compare it to decide whether they are stale. Cheap: no round trip on the request path.
  */
 uint64_t store_generation(struct store *s);
+
+/*
+ * Copying between databases (`candor db copy`). Each module describes its tables with
+ * static statements of its own; the store moves rows without knowing what they mean.
+ */
+struct store_table {
+	const char *name;                    /* table name (plain lowercase identifier) */
+	const char *types;                   /* one letter per column: i(nteger) t(ext) b(lob) */
+	const struct store_stmt *select_all; /* every column in `types` order, by primary key */
+	const struct store_stmt *insert;     /* INSERT of the same columns in the same order */
+	const char *identity;                /* auto-increment id column, or NULL */
+};
+
+/* Copies every row of t from src into dst (inside dst's open transaction); *rows gets
+ * the count. NULL columns stay NULL. */
+enum err store_copy_table(struct store *src, struct store *dst, const struct store_table *t,
+    int64_t *rows);
+/* Sets *empty to whether the database holds no table at all. */
+enum err store_is_empty(struct store *s, bool *empty);
 
 /* A pool of per-thread connections to one database. */
 struct store_pool *store_pool_new(const char *url, const char *password);

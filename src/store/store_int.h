@@ -80,6 +80,11 @@ struct store_ops {
 	enum err (*migrate_lock)(struct store *s);
 	/* Updates s->seen from what the server told this connection, without blocking. */
 	void (*poll)(struct store *s);
+	/* A query returning one row: the number of tables in the database (store_is_empty). */
+	const struct store_stmt *count_tables;
+	/* After rows with explicit ids were copied in: moves the table's id generator past
+	 * them (NULL when the backend needs nothing, as SQLite). */
+	enum err (*sync_identity)(struct store *s, const char *table, const char *column);
 };
 
 struct store *store__sqlite_open(const char *path, enum err *e, char *errbuf, size_t errsize);

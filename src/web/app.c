@@ -11,14 +11,59 @@
 #include "sites/sites.h"
 #include "web/web_int.h"
 
+/* Every module that stores something, in dependency order: its migrations and the
+ * tables `candor db copy` moves. A new module adds one line here. */
+static const struct {
+	enum err (*migrate)(struct store *s);
+	const struct store_table *tables;
+	const size_t *ntables;
+} web_modules[] = {
+	{sites_migrate, sites_tables, &sites_tables_count},
+	{policy_migrate, policy_tables, &policy_tables_count},
+};
+
 enum err
 web_migrate(struct store *s)
 {
 	enum err e;
+	size_t i;
 
-	if ((e = sites_migrate(s)) != ERR_OK)
+	for (i = 0; i < COUNTOF(web_modules); i++)
+		if ((e = web_modules[i].migrate(s)) != ERR_OK)
+			return e;
+	return ERR_OK;
+}
+
+enum err
+web_copy(struct store *src, struct store *dst, FILE *report)
+{
+	const struct store_table *t;
+	int64_t rows;
+	size_t i, k;
+	bool empty;
+	enum err e;
+
+	if ((e = store_is_empty(dst, &empty)) != ERR_OK)
 		return e;
-	return policy_migrate(s);
+	if (!empty)
+		return ERR_CONFLICT;
+	if ((e = store_begin(dst)) != ERR_OK)
+		return e;
+	if ((e = web_migrate(dst)) != ERR_OK)
+		goto fail;
+	for (i = 0; i < COUNTOF(web_modules); i++) {
+		for (k = 0; k < *web_modules[i].ntables; k++) {
+			t = &web_modules[i].tables[k];
+			if ((e = store_copy_table(src, dst, t, &rows)) != ERR_OK)
+				goto fail;
+			if (report)
+				fprintf(report, "  %-20s %8lld rows\n", t->name, (long long)rows);
+		}
+	}
+	return store_commit(dst);
+fail:
+	store_rollback(dst);
+	return e;
 }
 
 /* FNV-1a, 64 bits: a content hash for ETags and cache-busting asset URLs. */

@@ -543,3 +543,108 @@ out:
 	store_close(s);
 	return rc;
 }
+
+/* Replaces (or adds) the [store] database line of DIR/candor.conf, atomically. */
+static enum err
+cli_conf_set_database(const char *dir, const char *url)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8], *text, *line, *end;
+	struct buf b;
+	bool in_store = false, done = false;
+	size_t n;
+	enum err e;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/candor.conf", dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return ERR_IO;
+	text = malloc(LIMIT_CONFIG_BYTES + 1);
+	n = text ? fread(text, 1, LIMIT_CONFIG_BYTES, f) : 0;
+	fclose(f);
+	if (text == NULL)
+		return ERR_NOMEM;
+	text[n] = '\0';
+	buf_init(&b);
+	for (line = text; *line; line = end) {
+		end = strchr(line, '\n');
+		end = end ? end + 1 : line + strlen(line);
+		if (line[0] == '[')
+			in_store = strncmp(line, "[store]", 7) == 0;
+		if (in_store && !done && strncmp(line, "database", 8) == 0 &&
+		    strchr(" \t=", line[8])) {
+			buf_printf(&b, "database = %s\n", url);
+			done = true;
+			continue;
+		}
+		buf_append(&b, line, (size_t)(end - line));
+	}
+	if (!done)
+		buf_printf(&b, "\n[store]\ndatabase = %s\n", url);
+	free(text);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	unlink(tmp);
+	e = b.failed ? ERR_NOMEM : cli_write_file(tmp, b.data, b.len, 0640);
+	buf_free(&b);
+	if (e == ERR_OK && rename(tmp, path) != 0)
+		e = ERR_IO;
+	if (e != ERR_OK)
+		unlink(tmp);
+	return e;
+}
+
+int
+cli_db_copy(const char *dir, const char *url)
+{
+	struct config cfg;
+	struct cli_db db;
+	struct store *src = NULL, *dst = NULL;
+	char msg[512];
+	enum err e;
+	int rc = 1;
+
+	if (strncmp(url, "postgresql://", 13) != 0 && strncmp(url, "postgres://", 11) != 0 &&
+	    strncmp(url, "sqlite:/", 8) != 0) {
+		CLI_ERR("--to must be postgresql://USER@HOST:PORT/DB or sqlite:/absolute/path\n");
+		return 2;
+	}
+	if (strpbrk(url, "\r\n")) {
+		CLI_ERR("--to must be one line\n");
+		return 2;
+	}
+	if ((src = cli_open(dir, &cfg, &db)) == NULL)
+		return 1;
+	if (strcmp(db.url, url) == 0) {
+		CLI_ERR("%s already uses that database\n", dir);
+		goto out;
+	}
+	if ((dst = store_open(url, db.password[0] ? db.password : NULL, &e, msg,
+		 sizeof(msg))) == NULL) {
+		CLI_ERR("cannot open the target database: %s\n", msg);
+		goto out;
+	}
+	printf("Copying %s (%s) to the target (%s):\n", dir, store_backend(src),
+	    store_backend(dst));
+	e = web_copy(src, dst, stdout);
+	if (e == ERR_CONFLICT) {
+		CLI_ERR("the target database is not empty; db copy only fills an empty database "
+			"(nothing was changed)\n");
+		goto out;
+	}
+	if (e != ERR_OK) {
+		CLI_ERR("the copy failed and was rolled back: %s (%s)\n", err_str(e),
+		    store_errmsg(dst));
+		goto out;
+	}
+	if (cli_conf_set_database(dir, url) != ERR_OK) {
+		CLI_ERR("the data was copied, but %s/candor.conf could not be updated; set "
+			"[store] database to the new URL by hand\n", dir);
+		goto out;
+	}
+	printf("Done. %s/candor.conf now uses the new database; the old one is untouched.\n",
+	    dir);
+	rc = 0;
+out:
+	store_close(dst);
+	store_close(src);
+	return rc;
+}

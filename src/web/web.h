@@ -6,6 +6,8 @@
 #ifndef WEB_WEB_H
 #define WEB_WEB_H
 
+#include <stdio.h>
+
 #include "core/core.h"
 #include "http/http.h"
 #include "store/store.h"
@@ -30,6 +32,11 @@ uint64_t web_cache_generation(void *app);
 /* Creates or upgrades every module's tables, in dependency order. */
 enum err web_migrate(struct store *s);
 
+/* Copies every module's rows from src into the empty database dst, schema included, in
+ * one transaction on dst (all or nothing). ERR_CONFLICT when dst is not empty. Writes a
+ * line per table to report if not NULL. */
+enum err web_copy(struct store *src, struct store *dst, FILE *report);
+
 /* ---- command line (cli.c); each returns the process exit status: 0 ok, 1 failure ---- */
 int cli_init(const char *dir, bool demo, const char *database);
 int cli_serve(const char *dir, const char *listen);
@@ -40,5 +47,7 @@ int cli_site_list(const char *dir);
 int cli_post_add(const char *dir, const char *kind, const char *site_host, const char *title,
     const char *file, const char *slug, bool draft);
 int cli_post_list(const char *dir, const char *kind, const char *site_host);
+/* Copies DIR's database into the empty database at url and points DIR's config at it. */
+int cli_db_copy(const char *dir, const char *url);
 
 #endif
