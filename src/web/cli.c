@@ -183,6 +183,21 @@ cli_dir_nonempty(const char *dir)
 	return found;
 }
 
+/* mkdir -p for the directories above path (not path itself). */
+static void
+cli_make_parents(const char *path)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	str_copy(buf, path, sizeof(buf));
+	for (p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		mkdir(buf, 0750);
+		*p = '/';
+	}
+}
+
 int
 cli_init(const char *dir, bool demo, const char *database)
 {
@@ -199,6 +214,7 @@ cli_init(const char *dir, bool demo, const char *database)
 			"directory\n", dir);
 		return 1;
 	}
+	cli_make_parents(dir);
 	if (snprintf(tmp, sizeof(tmp), "%s.init-XXXXXX", dir) >= (int)sizeof(tmp) ||
 	    mkdtemp(tmp) == NULL) {
 		CLI_ERR("cannot create a directory beside %s: %s\n", dir, strerror(errno));
