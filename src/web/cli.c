@@ -1,9 +1,11 @@
 /*
- * cli: the bodies of candor's subcommands (main.c only parses arguments). Every command
- * opens the data directory's configuration and database the same way (cli_open), prints
- * one clear sentence on failure and returns 1; nothing is half-written: init builds the
- * data directory beside its final name and renames it into place at the end, and every
- * content write is one transaction.
+ * cli: the helpers every command shares (arguments, cli_open) and the commands that
+ * manage a data directory as a whole: init, serve, db copy. Every command opens the
+ * data directory's configuration and database the same way (cli_open), prints one clear
+ * sentence on failure and returns 1; nothing is half-written: init builds the data
+ * directory beside its final name and renames it into place at the end, and every
+ * content write is one transaction. Other commands live in cli_*.c, each with its
+ * table of struct cli_command that main.c lists.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,15 +24,8 @@
 #include "sites/sites.h"
 #include "web/web_int.h"
 
-#define CLI_ERR(...) fprintf(stderr, "candor: " __VA_ARGS__)
-
-struct cli_db {
-	char url[1200];
-	char password[256];
-};
-
 /* Works out the store URL and password from the configuration. */
-static bool
+bool
 cli_db_resolve(const struct config *cfg, struct cli_db *db)
 {
 	FILE *f;
@@ -62,7 +57,7 @@ cli_db_resolve(const struct config *cfg, struct cli_db *db)
 }
 
 /* Loads DIR's configuration and opens (and migrates) its database. */
-static struct store *
+struct store *
 cli_open(const char *dir, struct config *cfg, struct cli_db *db)
 {
 	char msg[512];
@@ -90,7 +85,7 @@ cli_open(const char *dir, struct config *cfg, struct cli_db *db)
 }
 
 /* Writes n bytes to a new file with mode, fsynced. */
-static enum err
+enum err
 cli_write_file(const char *path, const void *p, size_t n, mode_t mode)
 {
 	int fd;
@@ -198,7 +193,7 @@ cli_make_parents(const char *path)
 	}
 }
 
-int
+static int
 cli_init(const char *dir, bool demo, const char *database)
 {
 	char tmp[PATH_MAX], path[PATH_MAX], msg[512];
@@ -298,7 +293,7 @@ cli_key_ok(const struct config *cfg)
 	return true;
 }
 
-int
+static int
 cli_serve(const char *dir, const char *listen)
 {
 	struct http_server_config hc;
@@ -372,194 +367,6 @@ out:
 	return rc;
 }
 
-/* Normalised hosts are checked by main.c with http_host_parse before they get here. */
-int
-cli_site_add(const char *dir, const char *host, const char *title, const char *tagline,
-    const char *origin, const char *const *aliases, size_t naliases)
-{
-	struct config cfg;
-	struct cli_db db;
-	struct store *s;
-	char originbuf[400];
-	int64_t id = 0;
-	enum err e;
-
-	if ((s = cli_open(dir, &cfg, &db)) == NULL)
-		return 1;
-	if (origin == NULL) {
-		snprintf(originbuf, sizeof(originbuf), "https://%s", host);
-		origin = originbuf;
-	}
-	e = sites_add(s, host, title, tagline, origin, aliases, naliases, &id);
-	store_close(s);
-	switch (e) {
-	case ERR_OK:
-		printf("Added site %lld: %s\n", (long long)id, host);
-		return 0;
-	case ERR_CONFLICT:
-		CLI_ERR("a site already uses %s (or one of the aliases)\n", host);
-		break;
-	case ERR_INVAL:
-		CLI_ERR("the title must be 1 to %d characters on one line, the origin "
-			"http(s)://host[:port] without a trailing slash, and a site has at most %d "
-			"hosts\n", LIMIT_TITLE, LIMIT_HOSTS_PER_SITE);
-		break;
-	default:
-		CLI_ERR("cannot add the site: %s\n", err_str(e));
-		break;
-	}
-	return 1;
-}
-
-int
-cli_site_list(const char *dir)
-{
-	struct config cfg;
-	struct cli_db db;
-	struct store *s;
-	struct arena *a;
-	struct site *sites = NULL;
-	size_t n = 0, i;
-	enum err e;
-
-	if ((s = cli_open(dir, &cfg, &db)) == NULL)
-		return 1;
-	if ((a = arena_new()) == NULL) {
-		store_close(s);
-		return 1;
-	}
-	e = sites_list(s, a, &sites, &n);
-	if (e == ERR_OK) {
-		printf("%-4s %-36s %-28s %s\n", "ID", "HOST", "TITLE", "ALIASES");
-		for (i = 0; i < n; i++)
-			printf("%-4lld %-36s %-28s %s\n", (long long)sites[i].id, sites[i].host,
-			    sites[i].title, sites[i].aliases);
-	} else {
-		CLI_ERR("cannot list sites: %s\n", err_str(e));
-	}
-	arena_free(a);
-	store_close(s);
-	return e == ERR_OK ? 0 : 1;
-}
-
-/* Reads a markdown file of at most LIMIT_BODY_MARKDOWN bytes into a malloc'd string. */
-static char *
-cli_read_markdown(const char *file)
-{
-	FILE *f;
-	char *p;
-	size_t n;
-
-	if ((f = fopen(file, "rb")) == NULL) {
-		CLI_ERR("cannot read %s: %s\n", file, strerror(errno));
-		return NULL;
-	}
-	if ((p = malloc(LIMIT_BODY_MARKDOWN + 2)) == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	n = fread(p, 1, LIMIT_BODY_MARKDOWN + 1, f);
-	if (ferror(f) || n > LIMIT_BODY_MARKDOWN) {
-		CLI_ERR("%s is %s\n", file, ferror(f) ? "unreadable" : "larger than 512 KiB");
-		free(p);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	p[n] = '\0';
-	if (strlen(p) != n) {
-		CLI_ERR("%s contains a NUL byte; it is not a text file\n", file);
-		free(p);
-		return NULL;
-	}
-	return p;
-}
-
-static bool
-cli_find_site(struct store *s, struct arena *a, const char *host, struct site *site)
-{
-	enum err e = sites_find(s, a, host, site);
-
-	if (e == ERR_NOTFOUND)
-		CLI_ERR("no site is served at %s (see: candor site list)\n", host);
-	else if (e != ERR_OK)
-		CLI_ERR("cannot look up the site: %s\n", err_str(e));
-	return e == ERR_OK;
-}
-
-int
-cli_post_add(const char *dir, const char *kind, const char *site_host, const char *title,
-    const char *file, const char *slug, bool draft)
-{
-	enum post_kind k = strcmp(kind, "page") == 0 ? POST_KIND_PAGE : POST_KIND_POST;
-	struct config cfg;
-	struct cli_db db;
-	struct store *s = NULL;
-	struct arena *a = NULL;
-	struct site site;
-	char *md = NULL, msg[256] = "";
-	int64_t id = 0;
-	enum err e;
-	int rc = 1;
-
-	if ((md = cli_read_markdown(file)) == NULL)
-		return 1;
-	if ((s = cli_open(dir, &cfg, &db)) == NULL || (a = arena_new()) == NULL)
-		goto out;
-	if (!cli_find_site(s, a, site_host, &site))
-		goto out;
-	e = posts_add(s, site.id, k, slug, title, md, draft, 0, &id, msg, sizeof(msg));
-	if (e != ERR_OK) {
-		CLI_ERR("cannot add the %s: %s\n", kind, msg[0] ? msg : err_str(e));
-		goto out;
-	}
-	printf("Added %s %lld%s\n", kind, (long long)id, draft ? " (draft)" : "");
-	rc = 0;
-out:
-	free(md);
-	arena_free(a);
-	store_close(s);
-	return rc;
-}
-
-int
-cli_post_list(const char *dir, const char *kind, const char *site_host)
-{
-	enum post_kind k = strcmp(kind, "page") == 0 ? POST_KIND_PAGE : POST_KIND_POST;
-	struct config cfg;
-	struct cli_db db;
-	struct store *s = NULL;
-	struct arena *a = NULL;
-	struct site site;
-	struct post *list;
-	char date[21];
-	size_t n, i;
-	int rc = 1;
-
-	if ((s = cli_open(dir, &cfg, &db)) == NULL || (a = arena_new()) == NULL)
-		goto out;
-	if (!cli_find_site(s, a, site_host, &site))
-		goto out;
-	if (posts_list_all(s, a, site.id, k, &list, &n) != ERR_OK) {
-		CLI_ERR("cannot list: %s\n", store_errmsg(s));
-		goto out;
-	}
-	printf("%-5s %-10s %-20s %-32s %s\n", "ID", "STATUS", "PUBLISHED", "SLUG", "TITLE");
-	for (i = 0; i < n; i++) {
-		if (list[i].draft)
-			str_copy(date, "-", sizeof(date));
-		else
-			time_rfc3339(list[i].published_at, date);
-		printf("%-5lld %-10s %-20s %-32s %s\n", (long long)list[i].id,
-		    list[i].draft ? "draft" : "published", date, list[i].slug, list[i].title);
-	}
-	rc = 0;
-out:
-	arena_free(a);
-	store_close(s);
-	return rc;
-}
-
 /* Replaces (or adds) the [store] database line of DIR/candor.conf, atomically. */
 static enum err
 cli_conf_set_database(const char *dir, const char *url)
@@ -608,7 +415,7 @@ cli_conf_set_database(const char *dir, const char *url)
 	return e;
 }
 
-int
+static int
 cli_db_copy(const char *dir, const char *url)
 {
 	struct config cfg;
@@ -664,3 +471,85 @@ out:
 	store_close(src);
 	return rc;
 }
+
+/* ---- arguments ---- */
+
+const char *
+cli_arg(const struct cli_args *a, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->names[i], name) == 0)
+			return a->values[i];
+	return NULL;
+}
+
+bool
+cli_flag(const struct cli_args *a, const char *name)
+{
+	return cli_arg(a, name) != NULL;
+}
+
+size_t
+cli_arg_all(const struct cli_args *a, const char *name, const char **out, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < a->n && n < max; i++)
+		if (strcmp(a->names[i], name) == 0)
+			out[n++] = a->values[i];
+	return n;
+}
+
+/* Normalises a host name given on the command line into out (lowercase, no port). */
+bool
+cli_host(const char *in, char *out, size_t outsize)
+{
+	if (http_host_parse(in, out, outsize) != ERR_OK || strchr(in, ':')) {
+		CLI_ERR("'%s' is not a host name (no scheme, no port)\n", in);
+		return false;
+	}
+	return true;
+}
+
+static int
+run_init(const struct cli_args *a)
+{
+	return cli_init(cli_arg(a, "data"), cli_flag(a, "demo"), cli_arg(a, "database"));
+}
+
+static int
+run_serve(const struct cli_args *a)
+{
+	return cli_serve(cli_arg(a, "data"), cli_arg(a, "listen"));
+}
+
+static int
+run_db_copy(const struct cli_args *a)
+{
+	return cli_db_copy(cli_arg(a, "data"), cli_arg(a, "to"));
+}
+
+const struct cli_command cli_core_commands[] = {
+	{"init", "data! demo? database", run_init,
+	    "usage: candor init --data DIR [--demo] [--database URL]\n"
+	    "Creates a new data directory: candor.conf, the database and master.key (mode 0600).\n"
+	    "  --data DIR       directory to create (must not exist or be empty)\n"
+	    "  --demo           add the Perfect Image Video demo sites, posts and privacy policy\n"
+	    "  --database URL   postgresql://USER@HOST:PORT/DB instead of the SQLite file\n"},
+	{"serve", "data! listen", run_serve,
+	    "usage: candor serve --data DIR [--listen ADDR:PORT]\n"
+	    "Serves every site of the data directory over HTTP until SIGTERM or SIGINT.\n"
+	    "  --data DIR          the data directory made by candor init\n"
+	    "  --listen ADDR:PORT  overrides [server] listen (default 127.0.0.1:8080; port 0\n"
+	    "                      picks a free port, printed in the log)\n"},
+	{"db copy", "data! to!", run_db_copy,
+	    "usage: candor db copy --data DIR --to URL\n"
+	    "Copies every row of DIR's database into an empty database (one transaction: all\n"
+	    "or nothing), then points DIR's candor.conf at it. The old database is untouched.\n"
+	    "Stop `candor serve` first and restart it afterwards.\n"
+	    "  --to URL   postgresql://USER@HOST:PORT/DB (password from PGPASSWORD, ~/.pgpass or\n"
+	    "             [store] password_file) or sqlite:/absolute/path/file.db\n"},
+	{NULL, NULL, NULL, NULL},
+};

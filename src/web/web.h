@@ -37,17 +37,36 @@ enum err web_migrate(struct store *s);
  * line per table to report if not NULL. */
 enum err web_copy(struct store *src, struct store *dst, FILE *report);
 
-/* ---- command line (cli.c); each returns the process exit status: 0 ok, 1 failure ---- */
-int cli_init(const char *dir, bool demo, const char *database);
-int cli_serve(const char *dir, const char *listen);
-int cli_site_add(const char *dir, const char *host, const char *title, const char *tagline,
-    const char *origin, const char *const *aliases, size_t naliases);
-int cli_site_list(const char *dir);
-/* kind: "post" or "page" */
-int cli_post_add(const char *dir, const char *kind, const char *site_host, const char *title,
-    const char *file, const char *slug, bool draft);
-int cli_post_list(const char *dir, const char *kind, const char *site_host);
-/* Copies DIR's database into the empty database at url and points DIR's config at it. */
-int cli_db_copy(const char *dir, const char *url);
+/* ---- command line: main.c parses, cli*.c run ---- */
+
+#define CLI_MAX_ARGS 48
+
+/* The options given to a command, by name without "--"; flags have the value "". */
+struct cli_args {
+	const char *names[CLI_MAX_ARGS];
+	const char *values[CLI_MAX_ARGS];
+	size_t n;
+};
+
+const char *cli_arg(const struct cli_args *a, const char *name);
+bool cli_flag(const struct cli_args *a, const char *name);
+/* Every value of a repeatable option, in order; returns how many (at most max). */
+size_t cli_arg_all(const struct cli_args *a, const char *name, const char **out, size_t max);
+
+/*
+ * A subcommand. options lists its options, space-separated, each a name followed by
+ * '!' (required, takes a value), '?' (a flag), '*' (repeatable value) or nothing
+ * (optional value). run returns the exit status: 0 ok, 1 failure (it printed why),
+ * 2 usage error. Tables end with a NULL name.
+ */
+struct cli_command {
+	const char *name;    /* "site add" */
+	const char *options; /* "data! host! title! alias* demo?" */
+	int (*run)(const struct cli_args *a);
+	const char *usage;   /* the --help text */
+};
+
+extern const struct cli_command cli_core_commands[];    /* init, serve, db copy */
+extern const struct cli_command cli_content_commands[]; /* site, post, page */
 
 #endif

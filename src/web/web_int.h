@@ -2,6 +2,9 @@
 #ifndef WEB_INT_H
 #define WEB_INT_H
 
+#include <stdio.h>
+#include <sys/types.h>
+
 #include "core/embed.h"
 #include "sites/sites.h"
 #include "tmpl/tmpl.h"
@@ -43,5 +46,23 @@ void web_render(struct web_app *app, struct http_response *res, const char *name
 /* Renders the error page for res->status with title and message. */
 void web_error_page(struct web_app *app, struct http_request *req, struct http_response *res,
     const char *title, const char *msg);
+
+/* ---- shared by the cli*.c files ---- */
+
+#define CLI_ERR(...) fprintf(stderr, "candor: " __VA_ARGS__)
+
+struct cli_db {
+	char url[1200];
+	char password[256];
+};
+
+/* Works out the store URL and password from the configuration; prints why not. */
+bool cli_db_resolve(const struct config *cfg, struct cli_db *db);
+/* Loads DIR's configuration and opens (and migrates) its database; prints why not. */
+struct store *cli_open(const char *dir, struct config *cfg, struct cli_db *db);
+/* Writes n bytes to a new file with mode, fsynced. */
+enum err cli_write_file(const char *path, const void *p, size_t n, mode_t mode);
+/* Normalises a host name from the command line; prints why not. */
+bool cli_host(const char *in, char *out, size_t outsize);
 
 #endif
