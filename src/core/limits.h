@@ -28,6 +28,7 @@
 /* Response cache (per thread, public pages only) */
 #define LIMIT_CACHE_SLOTS 512            /* entries per thread, direct-mapped */
 #define LIMIT_CACHE_BODY (256 * 1024)    /* larger responses are not cached */
+#define LIMIT_CACHE_BYTES (16 * 1024 * 1024) /* body bytes cached per thread */
 #define LIMIT_CACHE_TTL_S 10             /* bounds staleness of time-based content */
 
 /* Content */
@@ -47,7 +48,8 @@
 #define LIMIT_TEMPLATE_DEPTH 16          /* nested sections/partials */
 #define LIMIT_TEMPLATE_BYTES (256 * 1024)
 
-/* Shutdown */
+/* Shutdown: exit within LIMIT_SHUTDOWN_S; requests in flight get all but one second */
 #define LIMIT_SHUTDOWN_S 5
+#define LIMIT_SHUTDOWN_DRAIN_S (LIMIT_SHUTDOWN_S - 1)
 
 #endif

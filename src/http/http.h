@@ -56,8 +56,8 @@ enum err http_cookie_parse(struct arena *a, const char *header, struct http_form
  * Splits an absolute request path ("/posts/hello%20world/") into decoded segments
  * ("posts", "hello world"); a trailing '/' yields no empty segment, "/" yields none.
  * Returns ERR_INVAL if the path does not start with '/', has an empty segment ("//"),
- * a "." or ".." segment, a bad %-escape, a decoded '/', NUL or control character, or
- * invalid UTF-8; ERR_TOOBIG beyond LIMIT_PATH_SEGMENTS segments or LIMIT_PATH_SEGMENT
+ * a "." or ".." segment, a bad %-escape, a decoded '/', '\\', NUL or control character,
+ * or invalid UTF-8; ERR_TOOBIG beyond LIMIT_PATH_SEGMENTS segments or LIMIT_PATH_SEGMENT
  * decoded bytes in one segment.
  */
 enum err http_path_split(struct arena *a, const char *path, size_t len, char ***segs,
@@ -95,6 +95,8 @@ struct http_request {
 	int64_t start_ms;
 	const char *site_name; /* set by the app, for the access log */
 	void *app_site;        /* set by the app: the resolved site, if any */
+	bool no_cache;         /* set by the app: never cache this response (e.g. a site
+				  reached through default_site rather than its own host) */
 	/* named route segments */
 	const char *param_names[LIMIT_PATH_SEGMENTS];
 	const char *param_values[LIMIT_PATH_SEGMENTS];
@@ -169,6 +171,9 @@ struct http_server_config {
 	 * Return HTTP_NO_GENERATION when unknown: the cache is then bypassed.
 	 */
 	uint64_t (*cache_generation)(void *app);
+	/* Query parameters a cacheable page may vary by (NULL-terminated); a request with
+	 * any other parameter bypasses the cache, so junk parameters cannot fill it. */
+	const char *const *cache_query_params;
 	void *app;
 };
 

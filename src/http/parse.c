@@ -294,6 +294,10 @@ http_path_split(struct arena *a, const char *path, size_t len, char ***segs, siz
 			return ERR_INVAL;
 		if (!str_utf8_valid(dst, dlen))
 			return ERR_INVAL;
+		/* A backslash (raw or %5C) has no use in our addresses, and browsers read
+		 * "/\\host" as "//host": refusing it keeps every redirect same-origin. */
+		if (memchr(dst, '\\', dlen) != NULL)
+			return ERR_INVAL;
 		dst[dlen] = '\0';
 		out[n++] = dst;
 		dst += dlen + 1;

@@ -60,7 +60,7 @@ struct header_scan {
 	bool content_length_conflict;
 	bool transfer_encoding;
 	bool bad_value;
-	bool host_seen;
+	int host_count;
 };
 
 static enum MHD_Result
@@ -80,7 +80,7 @@ header_scan_one(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_
 	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
 		hs->transfer_encoding = true;
 	} else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
-		hs->host_seen = true;
+		hs->host_count++;
 	}
 	return MHD_YES;
 }
@@ -197,6 +197,11 @@ server_queue(struct http_state *st, struct http_response *res)
  * its birth time. See http_server_config.cache_generation.
  */
 
+struct cache_table {
+	struct cache_entry *slots; /* LIMIT_CACHE_SLOTS */
+	size_t bytes;              /* body bytes held, at most LIMIT_CACHE_BYTES */
+};
+
 struct cache_entry {
 	uint64_t hash;
 	char *key;
@@ -213,15 +218,18 @@ static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static void
 cache_free(void *p)
 {
-	struct cache_entry *c = p;
+	struct cache_table *t = p;
 	size_t i;
 
-	for (i = 0; c && i < LIMIT_CACHE_SLOTS; i++) {
-		free(c[i].key);
-		if (c[i].resp)
-			MHD_destroy_response(c[i].resp);
+	if (t == NULL)
+		return;
+	for (i = 0; i < LIMIT_CACHE_SLOTS; i++) {
+		free(t->slots[i].key);
+		if (t->slots[i].resp)
+			MHD_destroy_response(t->slots[i].resp);
 	}
-	free(c);
+	free(t->slots);
+	free(t);
 }
 
 static void
@@ -230,20 +238,23 @@ cache_init(void)
 	pthread_key_create(&cache_key, cache_free);
 }
 
-static struct cache_entry *
+static struct cache_table *
 cache_table(void)
 {
-	struct cache_entry *c;
+	struct cache_table *t;
 
 	pthread_once(&cache_once, cache_init);
-	if ((c = pthread_getspecific(cache_key)) == NULL) {
-		c = calloc(LIMIT_CACHE_SLOTS, sizeof(*c));
-		if (c && pthread_setspecific(cache_key, c) != 0) {
-			free(c);
-			c = NULL;
+	if ((t = pthread_getspecific(cache_key)) == NULL) {
+		if ((t = calloc(1, sizeof(*t))) == NULL)
+			return NULL;
+		if ((t->slots = calloc(LIMIT_CACHE_SLOTS, sizeof(*t->slots))) == NULL ||
+		    pthread_setspecific(cache_key, t) != 0) {
+			free(t->slots);
+			free(t);
+			return NULL;
 		}
 	}
-	return c;
+	return t;
 }
 
 /* FNV-1a over the key. */
@@ -264,6 +275,7 @@ static char *
 cache_request_key(struct http_state *st)
 {
 	struct http_request *req = &st->req;
+	size_t i;
 
 	if (st->srv->cfg.cache_generation == NULL)
 		return NULL;
@@ -271,6 +283,13 @@ cache_request_key(struct http_state *st)
 		return NULL;
 	if (MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE))
 		return NULL;
+	for (i = 0; i < req->query.n; i++) {
+		const char *const *p = st->srv->cfg.cache_query_params;
+		while (p && *p && strcmp(*p, req->query.fields[i].name) != 0)
+			p++;
+		if (p == NULL || *p == NULL)
+			return NULL;
+	}
 	return arena_printf(req->arena, "%d %s %s", req->tls, req->host, req->target);
 }
 
@@ -278,19 +297,20 @@ cache_request_key(struct http_state *st)
 static bool
 cache_serve(struct http_state *st, const char *key, uint64_t gen, enum MHD_Result *ok)
 {
-	struct cache_entry *c = cache_table(), *e;
+	struct cache_table *t = cache_table();
+	struct cache_entry *e;
 	uint64_t h = cache_hash(key);
 
-	if (c == NULL)
+	if (t == NULL)
 		return false;
-	e = &c[h % LIMIT_CACHE_SLOTS];
+	e = &t->slots[h % LIMIT_CACHE_SLOTS];
 	if (e->resp == NULL || e->hash != h || strcmp(e->key, key) != 0)
 		return false;
 	if (e->generation != gen || time_now_ms() - e->born_ms > LIMIT_CACHE_TTL_S * 1000)
 		return false;
 	st->status = 200;
 	st->bytes = e->bytes;
-	st->req.site_name = e->site[0] ? e->site : NULL;
+	st->req.site_name = e->site[0] ? arena_strdup(st->req.arena, e->site) : NULL;
 	*ok = MHD_queue_response(st->req.conn, 200, e->resp);
 	return true;
 }
@@ -300,23 +320,28 @@ static enum MHD_Result
 cache_store_and_queue(struct http_state *st, struct http_response *res, const char *key,
     uint64_t gen)
 {
-	struct cache_entry *c = cache_table(), *e;
+	struct cache_table *t = cache_table();
+	struct cache_entry *e;
 	struct MHD_Response *r;
 	uint64_t h = cache_hash(key);
 	enum MHD_Result ok;
 	size_t len = 0;
 	char *k;
 
-	if (c == NULL || (k = strdup(key)) == NULL)
+	if (t == NULL)
+		return server_queue(st, res);
+	e = &t->slots[h % LIMIT_CACHE_SLOTS];
+	/* the byte budget bounds memory whatever the traffic */
+	if (t->bytes - e->bytes + res->body.len > LIMIT_CACHE_BYTES || (k = strdup(key)) == NULL)
 		return server_queue(st, res);
 	if ((r = server_build(st, res, &len)) == NULL) {
 		free(k);
 		return MHD_NO;
 	}
-	e = &c[h % LIMIT_CACHE_SLOTS];
 	free(e->key);
 	if (e->resp)
 		MHD_destroy_response(e->resp);
+	t->bytes = t->bytes - e->bytes + len;
 	e->hash = h;
 	e->key = k;
 	e->generation = gen;
@@ -423,6 +448,12 @@ server_first_call(struct http_state *st, struct MHD_Connection *c, const char *m
 	if (req->method == NULL)
 		return MHD_NO;
 	MHD_get_connection_values_n(c, MHD_HEADER_KIND, header_scan_one, &hs);
+	/* The Host first (it is small), so even a refusal below wears the site's layout. */
+	if (hs.host_count == 1 &&
+	    http_host_parse(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+		host, sizeof(host)) == ERR_OK &&
+	    (req->host = arena_strdup(req->arena, host)) == NULL)
+		return MHD_NO;
 	if (hs.content_length_conflict || (hs.content_length_count && hs.transfer_encoding))
 		return server_fail(st, 400, "The request has conflicting length headers.", NULL);
 	if (hs.bad_value)
@@ -431,13 +462,12 @@ server_first_call(struct http_state *st, struct MHD_Connection *c, const char *m
 		return server_fail(st, 431, "The request headers are too large.", NULL);
 	if (strlen(req->target) > LIMIT_URL_BYTES)
 		return server_fail(st, 414, "The address is too long.", NULL);
-	if (!hs.host_seen)
+	if (hs.host_count == 0)
 		return server_fail(st, 400, "The request has no Host header.", NULL);
-	if (http_host_parse(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
-		host, sizeof(host)) != ERR_OK)
+	if (hs.host_count > 1)
+		return server_fail(st, 400, "The request has more than one Host header.", NULL);
+	if (req->host[0] == '\0')
 		return server_fail(st, 400, "The Host header is not a valid host name.", NULL);
-	if ((req->host = arena_strdup(req->arena, host)) == NULL)
-		return MHD_NO;
 
 	q = strchr(req->target, '?');
 	pathlen = q ? (size_t)(q - req->target) : strlen(req->target);
@@ -504,7 +534,7 @@ server_dispatch(struct http_state *st)
 	}
 	http_response_init(&res);
 	http_route_handler(st->route)(req, &res, st->srv->cfg.app);
-	if (key && res.cacheable && res.status == 0 && res.static_body == NULL &&
+	if (key && res.cacheable && !req->no_cache && res.status == 0 && res.static_body == NULL &&
 	    !res.body.failed && res.body.len <= LIMIT_CACHE_BODY) {
 		ok = cache_store_and_queue(st, &res, key, gen);
 		http_response_free(&res);
@@ -583,7 +613,9 @@ server_access_log(struct http_state *st)
 	time_rfc3339(time_now(), ts);
 	buf_printf(&b, "%s access site=", ts);
 	log_escape(&b, st->req.site_name ? st->req.site_name : "-");
-	buf_printf(&b, " method=%s path=\"", st->req.method ? st->req.method : "-");
+	buf_puts(&b, " method=");
+	log_escape(&b, st->req.method ? st->req.method : "-");
+	buf_puts(&b, " path=\"");
 	log_escape(&b, st->req.path ? st->req.path : "-");
 	buf_printf(&b, "\" status=%d bytes=%zu ms=%lld\n", st->status, st->bytes,
 	    (long long)(time_now_ms() - st->req.start_ms));
@@ -710,7 +742,6 @@ http_server_start(const struct http_server_config *cfg, char *errbuf, size_t err
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_CONNECTION_MEMORY,
 	    MHD_OPTION_URI_LOG_CALLBACK, server_uri_log, srv,
 	    MHD_OPTION_NOTIFY_COMPLETED, server_completed, srv,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		snprintf(errbuf, errsize, "cannot listen on %s (address in use or not local?)",

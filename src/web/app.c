@@ -187,20 +187,28 @@ uint64_t
 web_cache_generation(void *arg)
 {
 	static _Thread_local int64_t polled_ms;
-	static _Thread_local uint64_t polled;
+	static _Thread_local uint64_t polled, base;
 	struct web_app *app = arg;
 	struct store *s;
 	int64_t now = time_now_ms();
+	uint64_t g;
 	enum err e;
 
 	if (polled_ms == 0 || now - polled_ms >= WEB_GENERATION_POLL_MS) {
 		if ((s = store_pool_get(app->pool, &e)) == NULL)
 			return HTTP_NO_GENERATION;
-		polled = store_generation(s);
+		g = store_generation(s);
+		/* A reopened connection counts from zero again: move the base past every
+		 * value handed out so far, so an old generation never comes back. */
+		if (g < polled)
+			base += polled + 1;
+		polled = g;
 		polled_ms = now;
 	}
-	return polled + store_generation(NULL);
+	return base + polled + store_generation(NULL);
 }
+
+const char *const web_cache_query_params[] = {"page", NULL};
 
 struct http_router *
 web_app_router(struct web_app *app)
@@ -228,8 +236,11 @@ web_site_lookup(struct web_app *app, struct http_request *req, struct store *s,
 	enum err e;
 
 	e = sites_find(s, req->arena, req->host, site);
-	if (e == ERR_NOTFOUND && app->cfg.default_site[0])
+	if (e == ERR_NOTFOUND && app->cfg.default_site[0]) {
+		/* served for any Host: caching per Host would let junk names fill the cache */
+		req->no_cache = true;
 		e = sites_find(s, req->arena, app->cfg.default_site, site);
+	}
 	if (e == ERR_OK && (copy = arena_alloc(req->arena, sizeof(*copy))) != NULL) {
 		*copy = *site;
 		req->app_site = copy;
@@ -277,10 +288,11 @@ web_context(struct web_app *app, struct http_request *req, const struct site *si
 		o = tmpl_set_obj(ctx, "site");
 		tmpl_set_str(o, "title", "candor");
 	}
-	/* navigation: the site's published pages */
-	if (site && s &&
-	    posts_list_published(s, req->arena, site->id, POST_KIND_PAGE, 0, 10, &pages, &n) ==
-		ERR_OK) {
+	/* navigation: the site's published pages; a page without its menu is not served */
+	if (site && s) {
+		if (posts_list_published(s, req->arena, site->id, POST_KIND_PAGE, 0, 10, &pages,
+			&n) != ERR_OK)
+			return NULL;
 		nav = tmpl_set_list(ctx, "nav");
 		for (i = 0; i < n && nav; i++) {
 			item = tmpl_list_add(nav);

@@ -345,6 +345,7 @@ cli_serve(const char *dir, const char *listen)
 	hc.router = web_app_router(app);
 	hc.render_error = web_render_error;
 	hc.cache_generation = web_cache_generation;
+	hc.cache_query_params = web_cache_query_params;
 	hc.app = app;
 	if ((srv = http_server_start(&hc, msg, sizeof(msg))) == NULL) {
 		CLI_ERR("%s\n", msg);
@@ -358,7 +359,7 @@ cli_serve(const char *dir, const char *listen)
 			break;
 	}
 	log_info("stopping: finishing requests in flight");
-	http_server_stop(srv, LIMIT_SHUTDOWN_S);
+	http_server_stop(srv, LIMIT_SHUTDOWN_DRAIN_S);
 	srv = NULL;
 	log_info("stopped");
 	rc = 0;

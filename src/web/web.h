@@ -28,6 +28,8 @@ void web_render_error(struct http_request *req, struct http_response *res, const
 /* The response cache's validity number: the store's generation (changes on any
  * committed write, from any process or node). */
 uint64_t web_cache_generation(void *app);
+/* The query parameters public pages vary by (for the response cache). */
+extern const char *const web_cache_query_params[];
 
 /* Creates or upgrades every module's tables, in dependency order. */
 enum err web_migrate(struct store *s);

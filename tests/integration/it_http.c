@@ -146,6 +146,26 @@ main(void)
 			     "\r\nConnection: close\r\n\r\n");
 	T_EQ_INT(t_raw_status(resp), 400);
 	free(resp);
+	/* no redirect can leave the origin: "/\\host/" would become "//host" */
+	resp = raw(srv.port, "GET /\\evil.example/ HTTP/1.1\r\nHost: " PIV
+			     "\r\nConnection: close\r\n\r\n");
+	T_EQ_INT(t_raw_status(resp), 400);
+	T_NOT_CONTAINS(resp, "Location:");
+	free(resp);
+	resp = raw(srv.port, "GET /%5Cevil.example/ HTTP/1.1\r\nHost: " PIV
+			     "\r\nConnection: close\r\n\r\n");
+	T_EQ_INT(t_raw_status(resp), 400);
+	free(resp);
+	/* two Host headers: which site is meant is ambiguous, so neither is served */
+	resp = raw(srv.port, "GET / HTTP/1.1\r\nHost: blog." PIV "\r\nHost: " PIV
+			     "\r\nConnection: close\r\n\r\n");
+	T_EQ_INT(t_raw_status(resp), 400);
+	check_headers(resp, false, "400 two hosts");
+	free(resp);
+	/* a refusal before routing still wears the site's layout */
+	resp = url_of_size(srv.port, LIMIT_URL_BYTES + 1);
+	T_CONTAINS(resp, "<title>Address too long · Perfect Image Video</title>");
+	free(resp);
 
 	/* methods: TRACE and others are 405 with Allow; HEAD is served */
 	resp = raw(srv.port, "TRACE / HTTP/1.1\r\nHost: " PIV "\r\nConnection: close\r\n\r\n");

@@ -98,7 +98,23 @@ main(void)
 		t_http(&r, srv.port, "GET", "example.org", "/posts/first?q=private", ua, NULL);
 		t_resp_free(&r);
 	}
+	/* control characters from the request line never reach the log raw */
+	{
+		char *resp = t_raw(srv.port, "G\x1b[31mET / HTTP/1.1\r\nHost: example.org\r\n"
+					     "Connection: close\r\n\r\n", 61, 3000);
+		free(resp);
+	}
+	/* a second server cannot take over the same port */
+	{
+		char listen[64];
+		snprintf(listen, sizeof(listen), "127.0.0.1:%d", srv.port);
+		T_EQ_INT(t_candor(&out, "serve", "--data", dir, "--listen", listen, NULL), 1);
+		T_CONTAINS(out, "cannot listen");
+		free(out);
+	}
 	log = t_read_file(srv.log, NULL);
+	T_NOT_CONTAINS(log, "\x1b");
+	T_CONTAINS(log, "method=G\\x1b[31mET path=\"/\" status=405");
 	T_CONTAINS(log, "access site=example.org method=GET path=\"/posts/first\" status=200");
 	T_NOT_CONTAINS(log, "127.0.0.1 ");
 	T_NOT_CONTAINS(log, "SecretAgent");
