@@ -9,9 +9,10 @@ FUZZ_SECONDS ?= 30
 all: build
 
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh bench
 
-build: deps
+build:
+	@scripts/deps.sh build
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build -j$(JOBS)
 
@@ -19,17 +20,20 @@ run: build
 	@[ -d $(DATA) ] || build/candor init --data $(DATA) --demo
 	build/candor serve --data $(DATA) --listen $(LISTEN)
 
-test: deps
+test:
+	@scripts/deps.sh test
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCANDOR_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j$(JOBS)
 	@tests/run.sh build-asan
 
-fuzz: deps
+fuzz:
+	@scripts/deps.sh test
 	@CC=clang cmake -S . -B build-fuzz -DCANDOR_FUZZ=ON >/dev/null
 	@cmake --build build-fuzz -j$(JOBS)
 	@scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
 bench: build
+	@scripts/deps.sh bench
 	@bench/serve.sh
 
 clean:

@@ -11,7 +11,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 if [ -x "$here/pg.sh" ]; then
 	pgdir=$(mktemp -d /tmp/candor-pg.XXXXXX)
 	trap '"$here/pg.sh" stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$pgdir"' EXIT
-	eval "$("$here/pg.sh" start "$pgdir")"
+	pgenv=$("$here/pg.sh" start "$pgdir") || { echo "run.sh: the private PostgreSQL cluster did not start (see above)" >&2; exit 1; }
+	eval "$pgenv"
 fi
 cd "$build"
 ctest --output-on-failure -j2 "$@"
