@@ -101,10 +101,10 @@ enum err
 policy_current(struct store *s, struct arena *a, struct policy_version *out)
 {
 	struct store_q *q;
-	enum err e = ERR_NOTFOUND;
+	enum err e = ERR_NOTFOUND, de;
 
 	if ((q = store_prepare(s, &policy_sql[SQL_POLICY_CURRENT])) == NULL)
-		return ERR_IO;
+		return store_done(NULL); /* why the prepare failed */
 	store_bind_int(q, 1, time_now());
 	if (store_step(q) == STORE_ROW) {
 		out->version = store_col_int(q, 0);
@@ -113,7 +113,7 @@ policy_current(struct store *s, struct arena *a, struct policy_version *out)
 		out->effective_at = store_col_int(q, 3);
 		e = out->title && out->body_html ? ERR_OK : ERR_NOMEM;
 	}
-	if (store_done(q) != ERR_OK)
-		e = ERR_IO;
+	if ((de = store_done(q)) != ERR_OK)
+		e = de; /* ERR_UNAVAIL stays a 503 */
 	return e;
 }

@@ -158,17 +158,17 @@ posts_get(struct store *s, struct arena *a, int64_t site_id, enum post_kind kind
     const char *slug, struct post *out)
 {
 	struct store_q *q;
-	enum err e = ERR_NOTFOUND;
+	enum err e = ERR_NOTFOUND, de;
 
 	if ((q = store_prepare(s, &posts_sql[SQL_POST_GET])) == NULL)
-		return ERR_IO;
+		return store_done(NULL); /* why the prepare failed */
 	store_bind_int(q, 1, site_id);
 	store_bind_int(q, 2, kind);
 	store_bind_text(q, 3, slug);
 	if (store_step(q) == STORE_ROW)
 		e = posts_row(q, a, out);
-	if (store_done(q) != ERR_OK)
-		e = ERR_IO;
+	if ((de = store_done(q)) != ERR_OK)
+		e = de; /* ERR_UNAVAIL stays a 503 */
 	return e;
 }
 
@@ -207,7 +207,7 @@ posts_list_published(struct store *s, struct arena *a, int64_t site_id, enum pos
 	struct store_q *q;
 
 	if ((q = store_prepare(s, &posts_sql[SQL_POST_LIST_PUBLISHED])) == NULL)
-		return ERR_IO;
+		return store_done(NULL); /* why the prepare failed */
 	store_bind_int(q, 1, site_id);
 	store_bind_int(q, 2, kind);
 	store_bind_int(q, 3, limit);
@@ -221,7 +221,7 @@ posts_count_published(struct store *s, int64_t site_id, enum post_kind kind, int
 	struct store_q *q;
 
 	if ((q = store_prepare(s, &posts_sql[SQL_POST_COUNT_PUBLISHED])) == NULL)
-		return ERR_IO;
+		return store_done(NULL); /* why the prepare failed */
 	store_bind_int(q, 1, site_id);
 	store_bind_int(q, 2, kind);
 	*count = store_step(q) == STORE_ROW ? store_col_int(q, 0) : 0;

@@ -156,10 +156,10 @@ enum err
 sites_find(struct store *s, struct arena *a, const char *host, struct site *out)
 {
 	struct store_q *q;
-	enum err e = ERR_NOTFOUND;
+	enum err e = ERR_NOTFOUND, de;
 
 	if ((q = store_prepare(s, &sites_sql[SQL_SITE_FIND])) == NULL)
-		return ERR_IO;
+		return store_done(NULL); /* why the prepare failed */
 	store_bind_text(q, 1, host);
 	if (store_step(q) == STORE_ROW) {
 		out->id = store_col_int(q, 0);
@@ -170,8 +170,8 @@ sites_find(struct store *s, struct arena *a, const char *host, struct site *out)
 		out->aliases = "";
 		e = out->title && out->tagline && out->host && out->origin ? ERR_OK : ERR_NOMEM;
 	}
-	if (store_done(q) != ERR_OK)
-		e = ERR_IO;
+	if ((de = store_done(q)) != ERR_OK)
+		e = de; /* ERR_UNAVAIL stays a 503 */
 	return e;
 }
 

@@ -885,6 +885,10 @@ store_pool_get(struct store_pool *p, enum err *e)
 	}
 	sl->s = store_open(p->url, p->password, &oe, why, sizeof(why));
 	if (sl->s == NULL) {
+		/* Counted from the end of the attempt: a slow failure (SQLite's busy timeout,
+		 * PostgreSQL's connect_timeout) must not be waited for again by the same
+		 * request's next call. */
+		now = time_now_ms();
 		sl->last_attempt_ms = now ? now : 1;
 		if (!sl->down_logged) {
 			store__scrub_url(p->url, url, sizeof(url));

@@ -55,6 +55,7 @@ page_home(struct http_request *req, struct http_response *res, void *arg)
 	long long page = 1;
 	int64_t total, pages;
 	size_t n, i;
+	enum err e;
 
 	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
 		return;
@@ -63,10 +64,10 @@ page_home(struct http_request *req, struct http_response *res, void *arg)
 		web_error_page(app, req, res, "Bad request", "The page number is not valid.");
 		return;
 	}
-	if (posts_count_published(s, site.id, POST_KIND_POST, &total) != ERR_OK ||
-	    posts_list_published(s, req->arena, site.id, POST_KIND_POST,
-		(page - 1) * LIMIT_POSTS_PER_PAGE, LIMIT_POSTS_PER_PAGE, &posts, &n) != ERR_OK) {
-		res->status = 500;
+	if ((e = posts_count_published(s, site.id, POST_KIND_POST, &total)) != ERR_OK ||
+	    (e = posts_list_published(s, req->arena, site.id, POST_KIND_POST,
+		 (page - 1) * LIMIT_POSTS_PER_PAGE, LIMIT_POSTS_PER_PAGE, &posts, &n)) != ERR_OK) {
+		res->status = e == ERR_UNAVAIL ? 503 : 500;
 		return;
 	}
 	pages = total ? (total + LIMIT_POSTS_PER_PAGE - 1) / LIMIT_POSTS_PER_PAGE : 1;
@@ -194,12 +195,13 @@ page_feed(struct http_request *req, struct http_response *res, void *arg)
 	struct buf *b = &res->body;
 	char iso[21];
 	size_t n, i;
+	enum err e;
 
 	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
 		return;
-	if (posts_list_published(s, req->arena, site.id, POST_KIND_POST, 0, LIMIT_FEED_ENTRIES,
-		&posts, &n) != ERR_OK) {
-		res->status = 500;
+	if ((e = posts_list_published(s, req->arena, site.id, POST_KIND_POST, 0,
+		 LIMIT_FEED_ENTRIES, &posts, &n)) != ERR_OK) {
+		res->status = e == ERR_UNAVAIL ? 503 : 500;
 		return;
 	}
 	time_rfc3339(n ? posts[0].updated_at : time_now(), iso);
@@ -257,6 +259,7 @@ page_sitemap(struct http_request *req, struct http_response *res, void *arg)
 	struct buf *b = &res->body;
 	char iso[21];
 	size_t n, i;
+	enum err e;
 	int k;
 
 	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
@@ -268,9 +271,9 @@ page_sitemap(struct http_request *req, struct http_response *res, void *arg)
 	web_xml_escape(b, site.origin);
 	buf_puts(b, "/privacy</loc></url>\n");
 	for (k = 0; k < POST_KIND__MAX; k++) {
-		if (posts_list_published(s, req->arena, site.id, (enum post_kind)k, 0, 50000,
-			&list, &n) != ERR_OK) {
-			res->status = 500;
+		if ((e = posts_list_published(s, req->arena, site.id, (enum post_kind)k, 0, 50000,
+			 &list, &n)) != ERR_OK) {
+			res->status = e == ERR_UNAVAIL ? 503 : 500;
 			buf_reset(b);
 			return;
 		}
