@@ -5,6 +5,9 @@
 #                           55432 up; fsync=on, synchronous_commit=on, trust authentication
 #                           (local test use only). Prints exactly one line on stdout:
 #                           export CANDOR_TEST_PG_URL='postgresql://postgres@127.0.0.1:PORT/postgres'
+#                           The port is remembered in DIR/port: starting a stopped cluster
+#                           again brings back the same data on the same port (and fails if
+#                           something else took that port meanwhile).
 #   tests/pg.sh stop DIR    stops it (fast mode).
 # Everything but that line goes to stderr. As root, the server runs as the `postgres`
 # system user (PostgreSQL refuses to run as root) and DIR is chowned to it.
@@ -70,11 +73,22 @@ start() {
 		echo "pg.sh: a server is already running in $dir (tests/pg.sh stop $dir)" >&2
 		exit 1
 	fi
-	local port=55432 tries=0
-	while [ $tries -lt 50 ]; do
+	local port=55432 tries=0 max=50
+	if [ -f "$dir/port" ]; then
+		# A restart: the clients know this cluster by its port.
+		port=$(cat "$dir/port")
+		case $port in '' | *[!0-9]*)
+			echo "pg.sh: $dir/port does not hold a port number" >&2
+			exit 1
+			;;
+		esac
+		max=1
+	fi
+	while [ $tries -lt $max ]; do
 		if ! port_busy $port; then
 			if as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
 				-o "-p $port" start >&2; then
+				echo "$port" >"$dir/port"
 				echo "export CANDOR_TEST_PG_URL='postgresql://postgres@127.0.0.1:$port/postgres'"
 				return 0
 			fi
@@ -84,7 +98,12 @@ start() {
 		port=$((port + 1))
 		tries=$((tries + 1))
 	done
-	echo "pg.sh: could not start PostgreSQL on any port from 55432 to $port" >&2
+	if [ $max -eq 1 ]; then
+		echo "pg.sh: could not start PostgreSQL again on its port $(cat "$dir/port")" \
+			"(is another program using it?)" >&2
+	else
+		echo "pg.sh: could not start PostgreSQL on any port from 55432 to $port" >&2
+	fi
 	exit 1
 }
 

@@ -169,8 +169,9 @@ second_datadir(const char *dir)
 }
 
 /*
- * Warms `to`'s home page, adds a post through from_dir with the CLI, then polls node `to` every POLL_MS on its
- * warm connection until its home page lists the post; fails after VISIBLE_WITHIN_MS.
+ * Warms `to`'s home page, adds a post through from_dir with the CLI, then polls `to` every
+ * POLL_MS on its warm connection until its home page lists the post; fails after
+ * VISIBLE_WITHIN_MS.
  * Returns the measured milliseconds from the CLI's exit (the commit) to the first page
  * showing the post.
  */
@@ -202,8 +203,8 @@ add_and_watch(const char *from_dir, struct node *to, const char *title, const ch
 		}
 		free(body);
 		if (ms >= VISIBLE_WITHIN_MS)
-			T_FAIL("node %s still does not list \"%s\" %lld ms after the write", to->name,
-			    title, (long long)ms);
+			T_FAIL("node %s still does not list \"%s\" %lld ms after the write",
+			    to->name, title, (long long)ms);
 		usleep(POLL_MS * 1000);
 	}
 	printf("it_nodes (%s): \"%s\" visible on node %s %lld ms after the write\n",
@@ -265,7 +266,8 @@ main(void)
 	ms_ab = add_and_watch(dir_a, &b, "Shared database, first note", "node-a-note");
 	check_served(&b, "Shared database, first note", "node-a-note");
 	T_EQ_INT(node_get(&b, "/", &body), 200);
-	T_ASSERT(strstr(body, "Shared database, first note") < strstr(body, "Who owns the footage?"));
+	T_ASSERT(strstr(body, "Shared database, first note") <
+		 strstr(body, "Who owns the footage?"));
 	free(body);
 
 	/* and the other way round: B's data directory works for the CLI too, and A's warm
