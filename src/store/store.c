@@ -450,8 +450,9 @@ store_begin(struct store *s)
 	if (s == NULL)
 		return ERR_INVAL;
 	if (s->in_tx) {
-		store__errf(s, "A transaction is already open (transactions do not nest).");
-		return ERR_INVAL;
+		/* nested: join the open transaction (see store.h) */
+		s->tx_depth++;
+		return ERR_OK;
 	}
 	if (s->dead) {
 		store__errf(s, "The database connection was lost.");
@@ -479,6 +480,11 @@ store_commit(struct store *s)
 		store__errf(s, "store_commit was called without an open transaction.");
 		return ERR_INVAL;
 	}
+	if (s->tx_depth > 0) {
+		/* an inner block ends; the outermost commit decides */
+		s->tx_depth--;
+		return s->tx_err;
+	}
 	if (s->tx_err != ERR_OK) {
 		e = s->tx_err;
 		s->ops->rollback(s);
@@ -500,6 +506,13 @@ store_rollback(struct store *s)
 {
 	if (s == NULL || !s->in_tx)
 		return;
+	if (s->tx_depth > 0) {
+		/* an inner block failed: the whole transaction is doomed */
+		s->tx_depth--;
+		if (s->tx_err == ERR_OK)
+			s->tx_err = ERR_INVAL;
+		return;
+	}
 	s->ops->rollback(s);
 	s->in_tx = false;
 	s->tx_wrote = false;

@@ -96,7 +96,10 @@ enum err store_done(struct store_q *q);
 /* Convenience: prepare, bind nothing, step to the end, done. */
 enum err store_exec(struct store *s, const struct store_stmt *st);
 
-/* Transactions. Not nestable. SQLite takes the write lock at begin (BEGIN IMMEDIATE). */
+/* Transactions. SQLite takes the write lock at begin (BEGIN IMMEDIATE). They nest: a
+ * begin inside an open transaction joins it and its commit only ends the inner block;
+ * an inner rollback dooms the whole transaction (the outermost commit then rolls back
+ * and fails). So a function that writes atomically stays atomic inside a larger one. */
 enum err store_begin(struct store *s);
 enum err store_commit(struct store *s);
 void store_rollback(struct store *s);

@@ -32,6 +32,7 @@ struct store {
 	size_t cache_cap;       /* power of two, or 0 */
 	size_t cache_n;
 	bool in_tx;
+	int tx_depth;  /* begins inside the open transaction (they join it) */
 	bool tx_wrote; /* the open transaction wrote (backend sets it) */
 	enum err tx_err;
 	bool dead;     /* connection lost: the pool discards it */

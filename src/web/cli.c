@@ -201,6 +201,7 @@ cli_init(const char *dir, bool demo, const char *database)
 	struct config cfg;
 	struct cli_db db;
 	struct store *s = NULL;
+	bool empty = false;
 	enum err e;
 	int rc = 1;
 
@@ -245,12 +246,24 @@ cli_init(const char *dir, bool demo, const char *database)
 		CLI_ERR("cannot create the database: %s\n", msg);
 		goto out;
 	}
-	if ((e = web_migrate(s)) != ERR_OK) {
+	/* One transaction for schema and demo: a failure leaves the database empty. */
+	if ((e = store_is_empty(s, &empty)) != ERR_OK || !empty) {
+		CLI_ERR("the database %s; init only fills an empty database\n",
+		    e == ERR_OK ? "already holds tables" : "cannot be read");
+		goto out;
+	}
+	if ((e = store_begin(s)) != ERR_OK || (e = web_migrate(s)) != ERR_OK) {
 		CLI_ERR("cannot create the database schema: %s (%s)\n", err_str(e), store_errmsg(s));
+		store_rollback(s);
 		goto out;
 	}
 	if (demo && (e = cli_seed_demo(s)) != ERR_OK) {
 		CLI_ERR("cannot add the demo content: %s (%s)\n", err_str(e), store_errmsg(s));
+		store_rollback(s);
+		goto out;
+	}
+	if ((e = store_commit(s)) != ERR_OK) {
+		CLI_ERR("cannot create the database: %s (%s)\n", err_str(e), store_errmsg(s));
 		goto out;
 	}
 	store_close(s);

@@ -341,12 +341,34 @@ test_transactions(void)
 
 	before = t_count(s, &st_count, NULL);
 	T_EQ_INT(store_begin(s), ERR_OK);
-	T_EQ_INT(store_begin(s), ERR_INVAL); /* not nestable */
 	t_insert(s, "rolled", 1, NULL, 0, NULL, &e);
 	T_EQ_INT(e, ERR_OK);
 	T_EQ_INT(t_count(s, &st_count, NULL), before + 1);
 	store_rollback(s);
 	T_EQ_INT(t_count(s, &st_count, NULL), before);
+
+	/* Nesting: an inner block joins the outer transaction; the outermost commit
+	 * decides, and an inner rollback dooms it. */
+	T_EQ_INT(store_begin(s), ERR_OK);
+	t_insert(s, "outer", 1, NULL, 0, NULL, &e);
+	T_EQ_INT(store_begin(s), ERR_OK);
+	t_insert(s, "inner", 1, NULL, 0, NULL, &e);
+	T_EQ_INT(store_commit(s), ERR_OK); /* ends the inner block only */
+	store_rollback(s);                /* the outer one: both rows go */
+	T_EQ_INT(t_count(s, &st_count, NULL), before);
+	T_EQ_INT(store_begin(s), ERR_OK);
+	t_insert(s, "outer", 1, NULL, 0, NULL, &e);
+	T_EQ_INT(store_begin(s), ERR_OK);
+	store_rollback(s); /* inner failure */
+	T_ASSERT(store_commit(s) != ERR_OK);
+	T_EQ_INT(t_count(s, &st_count, NULL), before);
+	T_EQ_INT(store_begin(s), ERR_OK);
+	T_EQ_INT(store_begin(s), ERR_OK);
+	t_insert(s, "both", 1, NULL, 0, NULL, &e);
+	T_EQ_INT(store_commit(s), ERR_OK);
+	T_EQ_INT(store_commit(s), ERR_OK);
+	T_EQ_INT(t_count(s, &st_count, NULL), before + 1);
+	before++;
 	store_rollback(s); /* no transaction: no-op */
 	T_EQ_INT(store_commit(s), ERR_INVAL);
 
