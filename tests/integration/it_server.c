@@ -175,18 +175,18 @@ main(void)
 
 	/* nor does it fill a database that already holds tables (and leaves no directory) */
 	{
-		char url[1200], newdir[400], *conf, *p;
+		char dburl[1200], newdir[400], *conf, *p;
 		snprintf(path, sizeof(path), "%s/candor.conf", dir);
 		conf = t_read_file(path, NULL);
 		T_ASSERT(conf != NULL && (p = strstr(conf, "\ndatabase = ")) != NULL);
 		p += strlen("\ndatabase = ");
 		if (strncmp(p, "sqlite:candor.db", 16) == 0)
-			snprintf(url, sizeof(url), "sqlite:%s/candor.db", dir);
+			snprintf(dburl, sizeof(dburl), "sqlite:%s/candor.db", dir);
 		else
-			snprintf(url, sizeof(url), "%.*s", (int)strcspn(p, "\n"), p);
+			snprintf(dburl, sizeof(dburl), "%.*s", (int)strcspn(p, "\n"), p);
 		free(conf);
 		snprintf(newdir, sizeof(newdir), "%s/second", t_tmpdir());
-		T_EQ_INT(t_candor(&out, "init", "--data", newdir, "--demo", "--database", url, NULL), 1);
+		T_EQ_INT(t_candor(&out, "init", "--data", newdir, "--demo", "--database", dburl, NULL), 1);
 		T_CONTAINS(out, "already holds tables");
 		free(out);
 		T_ASSERT(access(newdir, F_OK) != 0);
