@@ -143,7 +143,10 @@ void http_router_free(struct http_router *r);
  * body); larger -> 413 before reading it.
  */
 enum err http_route_add(struct http_router *r, const char *method, const char *pattern,
-    http_handler fn, size_t body_limit);
+    http_handler fn, size_t body_limit, unsigned flags);
+/* flags: the route's responses may be cached (see cache_generation); only routes with
+ * this flag consult the cache, so /healthz and static files never touch the database. */
+#define HTTP_ROUTE_CACHEABLE 1u
 
 /* Value of a named route segment (":slug" -> "slug"), or NULL. */
 const char *http_param(const struct http_request *req, const char *name);

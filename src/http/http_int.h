@@ -13,5 +13,6 @@ const struct http_route *http_router_find(const struct http_router *r,
     struct http_request *req, char *allow, size_t allowsize, bool *path_known);
 http_handler http_route_handler(const struct http_route *rt);
 size_t http_route_body_limit(const struct http_route *rt);
+unsigned http_route_flags(const struct http_route *rt);
 
 #endif

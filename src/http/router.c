@@ -16,6 +16,7 @@ struct http_route {
 	bool tail; /* last pattern segment is "*" */
 	http_handler fn;
 	size_t body_limit;
+	unsigned flags;
 };
 
 struct http_router {
@@ -45,7 +46,7 @@ http_router_free(struct http_router *r)
 
 enum err
 http_route_add(struct http_router *r, const char *method, const char *pattern, http_handler fn,
-    size_t body_limit)
+    size_t body_limit, unsigned flags)
 {
 	struct http_route rt, *grown;
 	const char *p = pattern, *end;
@@ -56,6 +57,7 @@ http_route_add(struct http_router *r, const char *method, const char *pattern, h
 	str_copy(rt.method, method, sizeof(rt.method));
 	rt.fn = fn;
 	rt.body_limit = body_limit;
+	rt.flags = flags;
 	if (*p != '/')
 		return ERR_INVAL;
 	while (*p == '/' && p[1] != '\0') {
@@ -151,6 +153,12 @@ http_handler
 http_route_handler(const struct http_route *rt)
 {
 	return rt->fn;
+}
+
+unsigned
+http_route_flags(const struct http_route *rt)
+{
+	return rt->flags;
 }
 
 size_t

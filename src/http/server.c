@@ -277,7 +277,8 @@ cache_request_key(struct http_state *st)
 	struct http_request *req = &st->req;
 	size_t i;
 
-	if (st->srv->cfg.cache_generation == NULL)
+	if (st->srv->cfg.cache_generation == NULL ||
+	    !(http_route_flags(st->route) & HTTP_ROUTE_CACHEABLE))
 		return NULL;
 	if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))
 		return NULL;

@@ -268,8 +268,8 @@ web_site(struct web_app *app, struct http_request *req, struct http_response *re
 }
 
 struct tmpl_val *
-web_context(struct web_app *app, struct http_request *req, const struct site *site,
-    struct store *s)
+web_context(struct web_app *app, struct http_request *req, struct http_response *res,
+    const struct site *site, struct store *s)
 {
 	struct tmpl_val *ctx, *o, *nav, *item;
 	struct post *pages;
@@ -290,9 +290,13 @@ web_context(struct web_app *app, struct http_request *req, const struct site *si
 	}
 	/* navigation: the site's published pages; a page without its menu is not served */
 	if (site && s) {
-		if (posts_list_published(s, req->arena, site->id, POST_KIND_PAGE, 0, 10, &pages,
-			&n) != ERR_OK)
+		enum err e = posts_list_published(s, req->arena, site->id, POST_KIND_PAGE, 0, 10,
+		    &pages, &n);
+		if (e != ERR_OK) {
+			if (res)
+				res->status = e == ERR_UNAVAIL ? 503 : 500;
 			return NULL;
+		}
 		nav = tmpl_set_list(ctx, "nav");
 		for (i = 0; i < n && nav; i++) {
 			item = tmpl_list_add(nav);
@@ -309,7 +313,8 @@ web_render(struct web_app *app, struct http_response *res, const char *name,
 {
 	if (ctx == NULL || tmpl_render_layout(app->tmpl, "layout", name, ctx, &res->body) != ERR_OK) {
 		buf_reset(&res->body);
-		res->status = 500;
+		if (res->status < 500)
+			res->status = 500; /* web_context may have chosen 503 */
 	}
 }
 
@@ -324,7 +329,7 @@ web_error_page(struct web_app *app, struct http_request *req, struct http_respon
 	res->static_body = NULL;
 	res->content_type = NULL;
 	res->cache_control = "no-store";
-	ctx = web_context(app, req, site, NULL);
+	ctx = web_context(app, req, NULL, site, NULL);
 	if (ctx == NULL)
 		return;
 	tmpl_set_str(ctx, "page_title", title);

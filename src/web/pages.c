@@ -76,7 +76,7 @@ page_home(struct http_request *req, struct http_response *res, void *arg)
 		web_error_page(app, req, res, "Not found", "There is no such page of posts.");
 		return;
 	}
-	ctx = web_context(app, req, &site, s);
+	ctx = web_context(app, req, res, &site, s);
 	if (page > 1)
 		tmpl_set_str(ctx, "page_title", arena_printf(req->arena, "Page %lld", page));
 	tmpl_set_bool(ctx, "has_posts", n > 0);
@@ -127,7 +127,7 @@ page_content(struct http_request *req, struct http_response *res, struct web_app
 		res->status = e == ERR_UNAVAIL ? 503 : 500;
 		return;
 	}
-	ctx = web_context(app, req, &site, s);
+	ctx = web_context(app, req, res, &site, s);
 	tmpl_set_str(ctx, "page_title", post.title);
 	o = tmpl_set_obj(ctx, "post");
 	tmpl_set_str(o, "title", post.title);
@@ -173,7 +173,7 @@ page_privacy(struct http_request *req, struct http_response *res, void *arg)
 		res->status = e == ERR_UNAVAIL ? 503 : 500;
 		return;
 	}
-	ctx = web_context(app, req, &site, s);
+	ctx = web_context(app, req, res, &site, s);
 	tmpl_set_str(ctx, "page_title", pv.title);
 	o = tmpl_set_obj(ctx, "policy");
 	tmpl_set_str(o, "title", pv.title);
@@ -344,23 +344,24 @@ web_routes(struct web_app *app)
 	static const struct {
 		const char *pattern;
 		http_handler fn;
+		unsigned flags;
 	} routes[] = {
-		{"/", page_home},
-		{"/posts/:slug", page_post},
-		{"/pages/:slug", page_page},
-		{"/privacy", page_privacy},
-		{"/feed.xml", page_feed},
-		{"/sitemap.xml", page_sitemap},
-		{"/robots.txt", page_robots},
-		{"/healthz", page_healthz},
-		{"/static/*", page_static},
+		{"/", page_home, HTTP_ROUTE_CACHEABLE},
+		{"/posts/:slug", page_post, HTTP_ROUTE_CACHEABLE},
+		{"/pages/:slug", page_page, HTTP_ROUTE_CACHEABLE},
+		{"/privacy", page_privacy, HTTP_ROUTE_CACHEABLE},
+		{"/feed.xml", page_feed, HTTP_ROUTE_CACHEABLE},
+		{"/sitemap.xml", page_sitemap, HTTP_ROUTE_CACHEABLE},
+		{"/robots.txt", page_robots, HTTP_ROUTE_CACHEABLE},
+		{"/healthz", page_healthz, 0},
+		{"/static/*", page_static, 0},
 	};
 	size_t i;
 	enum err e;
 
 	for (i = 0; i < COUNTOF(routes); i++)
-		if ((e = http_route_add(app->router, "GET", routes[i].pattern, routes[i].fn, 0)) !=
-		    ERR_OK)
+		if ((e = http_route_add(app->router, "GET", routes[i].pattern, routes[i].fn, 0,
+			 routes[i].flags)) != ERR_OK)
 			return e;
 	return ERR_OK;
 }

@@ -37,9 +37,10 @@ struct store *web_store(struct web_app *app, struct http_response *res);
  * "unknown site", 503, 500) and returns false. */
 bool web_site(struct web_app *app, struct http_request *req, struct http_response *res,
     struct store *s, struct site *site);
-/* The base template context: site, navigation, asset URLs. */
+/* The base template context: site, navigation, asset URLs. NULL when the navigation
+ * cannot be read; then res (if not NULL) has its status set (503 or 500). */
 struct tmpl_val *web_context(struct web_app *app, struct http_request *req,
-    const struct site *site, struct store *s);
+    struct http_response *res, const struct site *site, struct store *s);
 /* Renders page template name inside the layout into res->body (500 on failure). */
 void web_render(struct web_app *app, struct http_response *res, const char *name,
     struct tmpl_val *ctx);

@@ -62,9 +62,9 @@ main(void)
 	int port;
 
 	T_ASSERT(r != NULL);
-	T_EQ_INT(http_route_add(r, "POST", "/echo", echo, ECHO_LIMIT), ERR_OK);
-	T_EQ_INT(http_route_add(r, "GET", "/hello/:name", hello, 0), ERR_OK);
-	T_EQ_INT(http_route_add(r, "PUT", "/x", hello, 0), ERR_INVAL);
+	T_EQ_INT(http_route_add(r, "POST", "/echo", echo, ECHO_LIMIT, 0), ERR_OK);
+	T_EQ_INT(http_route_add(r, "GET", "/hello/:name", hello, 0, 0), ERR_OK);
+	T_EQ_INT(http_route_add(r, "PUT", "/x", hello, 0, 0), ERR_INVAL);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.listen = "127.0.0.1:0";
 	cfg.threads = 2;
