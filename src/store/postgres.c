@@ -29,7 +29,7 @@
 
 #define PG_BYTEA_OID 17
 #define PG_BOOL_OID 16
-#define PG_CONNECT_TIMEOUT "5"
+#define PG_CONNECT_TIMEOUT "2"
 /* Arbitrary constant naming candor's migration lock ("candor" in ASCII). */
 #define PG_MIGRATION_LOCK "SELECT pg_advisory_xact_lock(109304931660914)"
 

@@ -26,8 +26,9 @@
  * Pool: one connection per thread through a pthread key (its destructor closes the
  * connection when the thread exits) plus a mutex-protected list of all slots, so
  * store_pool_free can close what is left. A connection found dead is closed and reopened
- * on the next store_pool_get, at most once per STORE_RECONNECT_MS per thread; in between
- * store_pool_get fails at once with ERR_UNAVAIL so the caller can answer 503.
+ * on the next store_pool_get. Failed attempts back off per thread, from STORE_RECONNECT_MS
+ * doubling up to STORE_RECONNECT_MAX_MS; in between store_pool_get fails at once with
+ * ERR_UNAVAIL so the caller can answer 503. A success resets the backoff.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -39,6 +40,7 @@
 #include "store/store_int.h"
 
 #define STORE_RECONNECT_MS 200
+#define STORE_RECONNECT_MAX_MS 3200
 
 static _Atomic uint64_t store_process_writes;
 /* The error of this thread's last failed store_prepare, for store_done(NULL). */
@@ -779,6 +781,7 @@ struct store_slot {
 	struct store_pool *pool;
 	struct store *s;
 	int64_t last_attempt_ms; /* of the last failed open, 0 if none */
+	int64_t backoff_ms;      /* wait before the next attempt */
 	bool down_logged;
 	struct store_slot *prev, *next;
 };
@@ -892,7 +895,7 @@ store_pool_get(struct store_pool *p, enum err *e)
 	if (sl->s)
 		return sl->s;
 	now = time_now_ms();
-	if (sl->last_attempt_ms && now - sl->last_attempt_ms < STORE_RECONNECT_MS) {
+	if (sl->last_attempt_ms && now - sl->last_attempt_ms < sl->backoff_ms) {
 		*e = ERR_UNAVAIL;
 		return NULL;
 	}
@@ -903,6 +906,9 @@ store_pool_get(struct store_pool *p, enum err *e)
 		 * request's next call. */
 		now = time_now_ms();
 		sl->last_attempt_ms = now ? now : 1;
+		sl->backoff_ms = sl->backoff_ms ? sl->backoff_ms * 2 : STORE_RECONNECT_MS;
+		if (sl->backoff_ms > STORE_RECONNECT_MAX_MS)
+			sl->backoff_ms = STORE_RECONNECT_MAX_MS;
 		if (!sl->down_logged) {
 			store__scrub_url(p->url, url, sizeof(url));
 			log_error("store: cannot open %s: %s", url, why);
@@ -914,6 +920,7 @@ store_pool_get(struct store_pool *p, enum err *e)
 	if (sl->down_logged)
 		log_info("store: database connection restored");
 	sl->last_attempt_ms = 0;
+	sl->backoff_ms = 0;
 	sl->down_logged = false;
 	return sl->s;
 }
