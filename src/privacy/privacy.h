@@ -1,0 +1,219 @@
+/*
+ * privacy: the one door to personal data (PRODUCT.md P4, P5, P8, P11-P14, B1-B4, B9).
+ *
+ *   vault      every person ("subject") has a random data key, stored wrapped by the
+ *              master key (DIR/master.key or CANDOR_MASTER_KEY). Personal fields are
+ *              sealed with XChaCha20-Poly1305 under that key, with associated data
+ *              binding each ciphertext to its table, column and row. Equality lookups use
+ *              a keyed BLAKE2b blind index. Shredding a subject destroys its key.
+ *   people     everyone with an account: username (public), email (sealed), role
+ *              (owner, staff, member), per-site roles (admin, editor), staff records
+ *              (organisation, country, confidentiality agreement, need-to-know grants).
+ *              They live here, not in accounts/, because the gate decides on them and
+ *              privacy/ may not include a domain module. accounts/ adds logins on top.
+ *   gate       the only function that opens sealed fields: (actor, subject, field class,
+ *              purpose) -> allow or deny, default deny; every decision is written to the
+ *              audit log in the same transaction as the read.
+ *   audit      append-only, hash-chained (keyed BLAKE2b), with Ed25519-signed
+ *              checkpoints kept outside the database (DIR/audit.checkpoints).
+ *   inventory  the table, in code, of every personal field candor stores.
+ *
+ * Subjects are strings: "user:42" for an account holder; later "commenter:<id>".
+ */
+#ifndef PRIVACY_PRIVACY_H
+#define PRIVACY_PRIVACY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "store/store.h"
+
+struct privacy;
+
+/* Loads the master key (config key_file, or CANDOR_MASTER_KEY as 64 hex digits, which
+ * wins) and the audit signing key (DIR/audit.key, created with mode 0600 when absent).
+ * On failure writes a sentence into errbuf. */
+enum err privacy_open(const struct config *cfg, struct privacy **out, char *errbuf,
+    size_t errsize);
+void privacy_free(struct privacy *p);
+
+/* Creates or upgrades the module's tables (vault, audit, people). */
+enum err privacy_migrate(struct store *s);
+/* The module's tables for `candor db copy`, parents first. */
+extern const struct store_table vault_tables[], audit_tables[], people_tables[];
+extern const size_t vault_tables_count, audit_tables_count, people_tables_count;
+
+/* ---------------------------------------------------------------- vault ---- */
+
+#define VAULT_BLIND_BYTES 32
+
+/* Creates the data key of a new subject (ERR_CONFLICT if it exists). */
+enum err vault_subject_new(struct privacy *p, struct store *s, const char *subject);
+/*
+ * Seals pt for (subject, table, column, row) into out (appended: nonce, ciphertext, tag).
+ * ERR_NOTFOUND when the subject has no key (never created, or shredded).
+ */
+enum err vault_seal(struct privacy *p, struct store *s, const char *subject, const char *table,
+    const char *column, int64_t row, const void *pt, size_t n, struct buf *out);
+/* Blind index of value under label ("email"): keyed BLAKE2b, key derived from the
+ * master key. Callers normalise the value first (emails: lowercase). */
+void vault_blind(const struct privacy *p, const char *label, const char *value,
+    unsigned char out[VAULT_BLIND_BYTES]);
+/* Destroys the subject's data key: every field sealed under it becomes unreadable,
+ * in every copy of the database, backups included (B2). */
+enum err vault_shred(struct privacy *p, struct store *s, const char *subject);
+/* Re-wraps every data key under new_key (candor keys rotate) in one transaction. The
+ * caller then replaces the key file. */
+enum err vault_rotate(struct privacy *p, struct store *s, const unsigned char new_key[32]);
+
+/* ---------------------------------------------------------------- audit ---- */
+
+struct audit_entry {
+	int64_t seq;
+	int64_t at;
+	const char *actor;         /* "user:7", "system", "cli" */
+	const char *actor_role;    /* owner, staff, member, admin, system */
+	const char *actor_org;     /* staff organisation or "" */
+	const char *actor_country; /* ISO 3166 alpha-2 or "" */
+	const char *subject;       /* whose data */
+	const char *field_class;   /* email, ip, ... or "-" */
+	const char *purpose;
+	const char *decision;      /* allow, deny, export, erase, ... */
+	const char *detail;        /* a short reason, never personal data */
+};
+
+/* Appends e (seq and at are assigned) inside the caller's transaction (or its own). */
+enum err audit_append(struct privacy *p, struct store *s, const struct audit_entry *e);
+/* Checks the chain and the signed checkpoints. ERR_OK when intact; otherwise
+ * ERR_CONFLICT with *bad_seq the first bad entry and a sentence in msg. */
+enum err audit_verify(struct privacy *p, struct store *s, int64_t *bad_seq, char *msg,
+    size_t msgsize);
+/* Writes a signed checkpoint (count and head hash) to DIR/audit.checkpoints. */
+enum err audit_checkpoint(struct privacy *p, struct store *s);
+/* Entries about subject (all when NULL), oldest first; strings in arena a. */
+enum err audit_list(struct privacy *p, struct store *s, struct arena *a, const char *subject,
+    struct audit_entry **out, size_t *n);
+
+/* ---------------------------------------------------------------- people ---- */
+
+enum person_role { ROLE_MEMBER, ROLE_STAFF, ROLE_OWNER, ROLE__MAX };
+enum site_role { SITE_ROLE_EDITOR, SITE_ROLE_ADMIN, SITE_ROLE__MAX };
+
+const char *person_role_name(enum person_role r);
+const char *site_role_name(enum site_role r);
+
+struct person {
+	int64_t id;
+	const char *username;
+	enum person_role role;
+	bool email_verified;
+	int64_t created_at;
+};
+
+/*
+ * Adds a person: username (3-32 of [a-z0-9_.-], public), email (sealed, unique by blind
+ * index). Creates their subject key, seals the email bound to the row, in one
+ * transaction. ERR_CONFLICT when the username or email is taken; ERR_INVAL with a
+ * sentence in msg for a bad username or email.
+ */
+enum err people_add(struct privacy *p, struct store *s, const char *username,
+    const char *email, enum person_role role, bool verified, int64_t *id, char *msg,
+    size_t msgsize);
+enum err people_find(struct store *s, struct arena *a, const char *username, struct person *out);
+enum err people_find_by_email(struct privacy *p, struct store *s, struct arena *a,
+    const char *email, struct person *out);
+enum err people_list(struct store *s, struct arena *a, struct person **out, size_t *n);
+enum err people_site_role(struct store *s, int64_t person, int64_t site, enum site_role r,
+    bool grant);
+
+/* Staff (P11, P12) */
+enum purpose {
+	PURPOSE_SELF,       /* a person reading their own data */
+	PURPOSE_MODERATION, /* a site admin moderating comments on their site */
+	PURPOSE_SUPPORT,
+	PURPOSE_BILLING,
+	PURPOSE_SECURITY,
+	PURPOSE_LEGAL,      /* only through a registered, approved disclosure */
+	PURPOSE_DELIVERY,   /* the system sending mail the person asked for */
+	PURPOSE__MAX
+};
+const char *purpose_name(enum purpose pu);
+bool purpose_parse(const char *s, enum purpose *out);
+
+enum err staff_set(struct store *s, int64_t person, const char *org, const char *country);
+enum err staff_agreement(struct store *s, int64_t person, const char *version, int64_t signed_on);
+enum err staff_grant(struct store *s, int64_t person, enum purpose pu, int64_t until);
+enum err staff_revoke(struct store *s, int64_t person, enum purpose pu);
+
+/* ----------------------------------------------------------------- gate ---- */
+
+enum field_class {
+	FIELD_EMAIL,
+	FIELD_IP,
+	FIELD_NAME,
+	FIELD_ADDRESS,
+	FIELD_PAYMENT,
+	FIELD_TEXT,
+	FIELD__MAX
+};
+const char *field_class_name(enum field_class c);
+
+/* Who asks. person 0 with system true is candor itself (mail delivery, retention). */
+struct gate_actor {
+	int64_t person;
+	bool system;
+};
+
+/* A sealed field as stored. site is the site the data belongs to (a comment's site),
+ * or 0. */
+struct gate_field {
+	const char *subject;
+	int64_t subject_person; /* 0 when the subject has no account */
+	int64_t site;
+	enum field_class cls;
+	const char *table;
+	const char *column;
+	int64_t row;
+	const void *sealed;
+	size_t sealed_len;
+};
+
+/*
+ * The only way to read personal data. Decides (default deny), writes the decision to the
+ * audit log, and when allowed opens the field into plain (NUL-terminated). All in one
+ * transaction: a read that cannot be audited does not happen. ERR_DENIED when refused.
+ */
+enum err gate_read(struct privacy *p, struct store *s, const struct gate_actor *actor,
+    enum purpose pu, const struct gate_field *f, struct buf *plain);
+
+/* The decision alone (no audit, no decryption): for tests and for showing what a role
+ * could reach. */
+bool gate_allows(struct privacy *p, struct store *s, const struct gate_actor *actor,
+    enum purpose pu, const struct gate_field *f);
+
+/* ------------------------------------------------------------ inventory ---- */
+
+struct inventory_field {
+	const char *table;
+	const char *column;
+	enum field_class cls;
+	const char *what;      /* "Your email address" */
+	const char *purpose;   /* why candor keeps it */
+	const char *readers;   /* who may read it */
+	const char *retention; /* how long */
+};
+
+extern const struct inventory_field inventory[];
+extern const size_t inventory_count;
+
+struct inventory_cookie {
+	const char *name;
+	const char *purpose;
+	const char *lifetime;
+	const char *when; /* when it is set */
+};
+extern const struct inventory_cookie inventory_cookies[];
+extern const size_t inventory_cookies_count;
+
+#endif
