@@ -52,4 +52,11 @@
 #define LIMIT_SHUTDOWN_S 5
 #define LIMIT_SHUTDOWN_DRAIN_S (LIMIT_SHUTDOWN_S - 1)
 
+/* Privacy: the vault and the audit log */
+#define LIMIT_SEALED_PLAIN (64 * 1024)   /* bytes of one personal field before sealing */
+#define LIMIT_SUBJECT_BYTES 128          /* a vault subject ("user:42") */
+#define LIMIT_VAULT_NAME_BYTES 64        /* table or column name bound into a seal */
+#define LIMIT_AUDIT_FIELD 512            /* bytes of one audit entry field */
+#define LIMIT_AUDIT_CHECKPOINT_LINE 512  /* bytes of one line of audit.checkpoints */
+
 #endif
