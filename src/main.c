@@ -15,6 +15,7 @@
 static const struct cli_command *const tables[] = {
 	cli_core_commands,
 	cli_content_commands,
+	cli_people_commands,
 };
 
 static const char usage_main[] =
@@ -28,6 +29,8 @@ static const char usage_main[] =
     "  post add|list                       publish and list posts\n"
     "  page add|list                       publish and list pages\n"
     "  db copy --data DIR --to URL         move an install to PostgreSQL\n"
+    "  user add|list|role                  accounts and per-site roles\n"
+    "  staff add|agreement|grant|revoke    who may read personal data, and why\n"
     "\n"
     "Every command has --help. Also: candor --version.\n"
     "Quick start: candor init --data ./data --demo && candor serve --data ./data\n"

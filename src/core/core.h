@@ -103,6 +103,9 @@ int64_t time_now_ms(void);     /* monotonic milliseconds */
 void time_rfc3339(int64_t t, char out[21]);
 /* "25 November 2026"; out must hold 32 bytes. */
 void time_human_date(int64_t t, char out[32]);
+/* Parses "YYYY-MM-DD" (a real calendar date, years 1970-9999) into the UTC midnight
+ * that starts it. ERR_INVAL otherwise. */
+enum err time_parse_date(const char *s, int64_t *out);
 /* RFC 7231 IMF-fixdate; out must hold 30 bytes. */
 void time_http(int64_t t, char out[30]);
 

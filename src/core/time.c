@@ -1,4 +1,5 @@
 /* time: clocks and the date formats candor prints (RFC 3339 for feeds, HTTP dates). */
+#include <string.h>
 #include <time.h>
 
 #include "core/core.h"
@@ -63,4 +64,32 @@ time_http(int64_t t, char out[30])
 	    tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
 	    tm.tm_sec);
 	str_copy(out, tmp, 30);
+}
+
+enum err
+time_parse_date(const char *s, int64_t *out)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	char y[5], m[3], d[3];
+	long long yy, mm, dd;
+	struct tm tm;
+	bool leap;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return ERR_INVAL;
+	memcpy(y, s, 4), y[4] = '\0';
+	memcpy(m, s + 5, 2), m[2] = '\0';
+	memcpy(d, s + 8, 2), d[2] = '\0';
+	if (strnum(y, 1970, 9999, &yy) != ERR_OK || strnum(m, 1, 12, &mm) != ERR_OK ||
+	    strnum(d, 1, 31, &dd) != ERR_OK)
+		return ERR_INVAL;
+	leap = (yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0;
+	if (dd > mdays[mm - 1] + (mm == 2 && leap))
+		return ERR_INVAL;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)yy - 1900;
+	tm.tm_mon = (int)mm - 1;
+	tm.tm_mday = (int)dd;
+	*out = (int64_t)timegm(&tm);
+	return ERR_OK;
 }

@@ -70,5 +70,6 @@ struct cli_command {
 
 extern const struct cli_command cli_core_commands[];    /* init, serve, db copy */
 extern const struct cli_command cli_content_commands[]; /* site, post, page */
+extern const struct cli_command cli_people_commands[];  /* user, staff */
 
 #endif
