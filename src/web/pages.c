@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "policy/policy.h"
+#include "privacy/privacy.h"
 #include "web/web_int.h"
 
 #define PAGE_CACHE "no-cache"
@@ -151,6 +152,31 @@ page_page(struct http_request *req, struct http_response *res, void *arg)
 	page_content(req, res, arg, POST_KIND_PAGE);
 }
 
+/* The "what we collect" and cookie tables, from the inventory the code enforces (B6). */
+static void
+page_inventory(struct tmpl_val *ctx)
+{
+	struct tmpl_val *list, *row;
+	size_t i;
+
+	list = tmpl_set_list(ctx, "collect");
+	for (i = 0; i < inventory_count && list; i++) {
+		row = tmpl_list_add(list);
+		tmpl_set_str(row, "what", inventory[i].what);
+		tmpl_set_str(row, "purpose", inventory[i].purpose);
+		tmpl_set_str(row, "readers", inventory[i].readers);
+		tmpl_set_str(row, "retention", inventory[i].retention);
+	}
+	list = tmpl_set_list(ctx, "cookies");
+	for (i = 0; i < inventory_cookies_count && list; i++) {
+		row = tmpl_list_add(list);
+		tmpl_set_str(row, "name", inventory_cookies[i].name);
+		tmpl_set_str(row, "purpose", inventory_cookies[i].purpose);
+		tmpl_set_str(row, "when", inventory_cookies[i].when);
+		tmpl_set_str(row, "lifetime", inventory_cookies[i].lifetime);
+	}
+}
+
 static void
 page_privacy(struct http_request *req, struct http_response *res, void *arg)
 {
@@ -180,6 +206,7 @@ page_privacy(struct http_request *req, struct http_response *res, void *arg)
 	tmpl_set_html(o, "body", pv.body_html);
 	tmpl_set_int(o, "version", pv.version);
 	page_dates(o, req->arena, pv.effective_at);
+	page_inventory(ctx);
 	res->cache_control = PAGE_CACHE;
 	res->cacheable = true;
 	web_render(app, res, "privacy", ctx);

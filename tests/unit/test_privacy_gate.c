@@ -1,0 +1,234 @@
+/*
+ * test_privacy_gate: the gate matrix on both backends. Every actor kind (owner, staff
+ * with and without agreement, with an expired grant, site admins of this and of another
+ * site, the person, another member, the system, an unknown id) x every purpose x the
+ * classes of two fields (a member's email; a commenter's IP left on site 1). Each cell's
+ * decision is checked through gate_allows and gate_read, and every gate_read leaves
+ * exactly one audit entry with that decision.
+ */
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "privacy/privacy.h"
+#include "store/store.h"
+#include "testlib.h"
+
+enum actor {
+	A_OWNER,
+	A_STAFF_OK,
+	A_STAFF_NO_AGREEMENT,
+	A_STAFF_EXPIRED,
+	A_ADMIN_SITE1,
+	A_ADMIN_SITE2,
+	A_ALICE,
+	A_BOB,
+	A_SYSTEM,
+	A_UNKNOWN,
+	A__MAX
+};
+
+static const char *const actor_names[A__MAX] = {"owner", "staff_ok", "staff_no_agreement",
+    "staff_expired", "admin_site1", "admin_site2", "alice", "bob", "system", "unknown"};
+
+/* The expected decision, written out independently of gate.c. */
+static bool
+expected(enum actor a, enum purpose pu, bool is_alice_email)
+{
+	enum field_class c = is_alice_email ? FIELD_EMAIL : FIELD_IP;
+
+	switch (a) {
+	case A_SYSTEM:
+		return pu == PURPOSE_DELIVERY && c == FIELD_EMAIL;
+	case A_ALICE:
+		return pu == PURPOSE_SELF && is_alice_email;
+	case A_ADMIN_SITE1:
+		return pu == PURPOSE_MODERATION && !is_alice_email; /* the comment is on site 1 */
+	case A_OWNER:
+		return (pu == PURPOSE_SUPPORT && c == FIELD_EMAIL) ||
+		       (pu == PURPOSE_BILLING && c == FIELD_EMAIL) || pu == PURPOSE_SECURITY;
+	case A_STAFF_OK: /* agreement + support grant only */
+		return pu == PURPOSE_SUPPORT && c == FIELD_EMAIL;
+	default:
+		return false;
+	}
+}
+
+static struct privacy *
+open_privacy(struct config *cfg)
+{
+	unsigned char key[32];
+	char path[600], msg[256];
+	struct privacy *p = NULL;
+	int fd;
+
+	config_defaults(cfg);
+	str_copy(cfg->data_dir, t_tmpdir(), sizeof(cfg->data_dir));
+	snprintf(path, sizeof(path), "%s/master.key", cfg->data_dir);
+	randombytes_buf(key, sizeof(key));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	T_ASSERT(fd >= 0 && write(fd, key, sizeof(key)) == (ssize_t)sizeof(key));
+	close(fd);
+	if (privacy_open(cfg, &p, msg, sizeof(msg)) != ERR_OK)
+		T_FAIL("privacy_open: %s", msg);
+	return p;
+}
+
+static int64_t
+add(struct privacy *p, struct store *s, const char *user, enum person_role role)
+{
+	char email[64], msg[128];
+	int64_t id = 0;
+
+	snprintf(email, sizeof(email), "%s@example.test", user);
+	if (people_add(p, s, user, email, role, true, &id, msg, sizeof(msg)) != ERR_OK)
+		T_FAIL("people_add %s: %s", user, msg);
+	return id;
+}
+
+int
+main(void)
+{
+	struct config cfg;
+	struct privacy *p;
+	struct store *s;
+	struct arena *ar;
+	struct audit_entry *log;
+	struct buf sealed_email, sealed_ip, plain;
+	struct gate_field fields[2];
+	int64_t id[A__MAX], day = 86400, now = time_now();
+	char url[600], msg[256];
+	size_t nlog = 0, before;
+	enum err e;
+	int a, pu, k;
+
+	T_ASSERT(sodium_init() >= 0);
+	t_db_url(url, sizeof(url));
+	s = store_open(url, NULL, &e, msg, sizeof(msg));
+	if (s == NULL)
+		T_FAIL("store_open: %s", msg);
+	p = open_privacy(&cfg);
+	T_EQ_INT(privacy_migrate(s), ERR_OK);
+
+	id[A_OWNER] = add(p, s, "olivia", ROLE_OWNER);
+	id[A_STAFF_OK] = add(p, s, "sam", ROLE_STAFF);
+	id[A_STAFF_NO_AGREEMENT] = add(p, s, "nora", ROLE_STAFF);
+	id[A_STAFF_EXPIRED] = add(p, s, "ed", ROLE_STAFF);
+	id[A_ADMIN_SITE1] = add(p, s, "adam", ROLE_MEMBER);
+	id[A_ADMIN_SITE2] = add(p, s, "beth", ROLE_MEMBER);
+	id[A_ALICE] = add(p, s, "alice", ROLE_MEMBER);
+	id[A_BOB] = add(p, s, "bob", ROLE_MEMBER);
+	id[A_SYSTEM] = 0;
+	id[A_UNKNOWN] = 999999;
+	T_EQ_INT(staff_set(s, id[A_STAFF_OK], "Edit House Ltd", "PT"), ERR_OK);
+	T_EQ_INT(staff_agreement(s, id[A_STAFF_OK], "2026-1", now - 30 * day), ERR_OK);
+	T_EQ_INT(staff_grant(s, id[A_STAFF_OK], PURPOSE_SUPPORT, now + day), ERR_OK);
+	T_EQ_INT(staff_grant(s, id[A_STAFF_NO_AGREEMENT], PURPOSE_SUPPORT, now + day), ERR_OK);
+	T_EQ_INT(staff_agreement(s, id[A_STAFF_EXPIRED], "2026-1", now - 30 * day), ERR_OK);
+	T_EQ_INT(staff_grant(s, id[A_STAFF_EXPIRED], PURPOSE_SUPPORT, now - 1), ERR_OK);
+	T_EQ_INT(people_site_role(s, id[A_ADMIN_SITE1], 1, SITE_ROLE_ADMIN, true), ERR_OK);
+	T_EQ_INT(people_site_role(s, id[A_ADMIN_SITE2], 2, SITE_ROLE_ADMIN, true), ERR_OK);
+	T_EQ_INT(people_site_role(s, id[A_BOB], 1, SITE_ROLE_EDITOR, true), ERR_OK);
+
+	/* field 0: alice's email as people_add sealed it; field 1: a commenter's IP on site 1 */
+	buf_init(&sealed_email);
+	buf_init(&sealed_ip);
+	buf_init(&plain);
+	{
+		static const struct store_stmt get_email = {"t_email",
+		    "SELECT email_sealed FROM people WHERE id = ?"};
+		struct store_q *q = store_prepare(s, &get_email);
+		const void *b;
+		size_t n;
+		T_ASSERT(q != NULL);
+		store_bind_int(q, 1, id[A_ALICE]);
+		T_EQ_INT(store_step(q), STORE_ROW);
+		b = store_col_blob(q, 0, &n);
+		buf_append(&sealed_email, b, n);
+		T_EQ_INT(store_done(q), ERR_OK);
+	}
+	T_EQ_INT(vault_subject_new(p, s, "commenter:c1"), ERR_OK);
+	T_EQ_INT(vault_seal(p, s, "commenter:c1", "comments", "ip", 5, "203.0.113.9", 11,
+		     &sealed_ip), ERR_OK);
+	{
+		char alice[32];
+		snprintf(alice, sizeof(alice), "user:%lld", (long long)id[A_ALICE]);
+		fields[0] = (struct gate_field){strdup(alice), id[A_ALICE], 0, FIELD_EMAIL, "people",
+		    "email_sealed", id[A_ALICE], sealed_email.data, sealed_email.len};
+	}
+	fields[1] = (struct gate_field){"commenter:c1", 0, 1, FIELD_IP, "comments", "ip", 5,
+	    sealed_ip.data, sealed_ip.len};
+
+	ar = arena_new();
+	T_EQ_INT(audit_list(p, s, ar, NULL, &log, &before), ERR_OK);
+	for (a = 0; a < A__MAX; a++) {
+		struct gate_actor actor = {id[a], a == A_SYSTEM};
+		for (pu = 0; pu < PURPOSE__MAX; pu++) {
+			for (k = 0; k < 2; k++) {
+				bool want = expected((enum actor)a, (enum purpose)pu, k == 0);
+				bool got = gate_allows(p, s, &actor, (enum purpose)pu, &fields[k]);
+				if (got != want)
+					T_FAIL("gate_allows(%s, %s, %s) = %d, want %d", actor_names[a],
+					    purpose_name((enum purpose)pu), k ? "comment ip" : "alice email",
+					    got, want);
+				buf_reset(&plain);
+				e = gate_read(p, s, &actor, (enum purpose)pu, &fields[k], &plain);
+				if (want) {
+					T_EQ_INT(e, ERR_OK);
+					T_EQ_STR(plain.data, k ? "203.0.113.9" : "alice@example.test");
+				} else {
+					T_EQ_INT(e, ERR_DENIED);
+					T_ASSERT(plain.len == 0);
+				}
+				arena_free(ar);
+				ar = arena_new();
+				T_EQ_INT(audit_list(p, s, ar, NULL, &log, &nlog), ERR_OK);
+				T_EQ_INT(nlog, before + 1);
+				T_EQ_STR(log[nlog - 1].decision, want ? "allow" : "deny");
+				T_EQ_STR(log[nlog - 1].purpose, purpose_name((enum purpose)pu));
+				T_EQ_STR(log[nlog - 1].subject, fields[k].subject);
+				before = nlog;
+			}
+		}
+	}
+	/* staff reads record organisation and country (P12) */
+	{
+		struct gate_actor sam = {id[A_STAFF_OK], false};
+		buf_reset(&plain);
+		T_EQ_INT(gate_read(p, s, &sam, PURPOSE_SUPPORT, &fields[0], &plain), ERR_OK);
+		arena_free(ar);
+		ar = arena_new();
+		T_EQ_INT(audit_list(p, s, ar, fields[0].subject, &log, &nlog), ERR_OK);
+		T_ASSERT(nlog > 0);
+		T_EQ_STR(log[nlog - 1].actor_org, "Edit House Ltd");
+		T_EQ_STR(log[nlog - 1].actor_country, "PT");
+		T_EQ_STR(log[nlog - 1].actor_role, "staff");
+	}
+	/* revoking the grant ends access at once */
+	{
+		struct gate_actor sam = {id[A_STAFF_OK], false};
+		T_EQ_INT(staff_revoke(s, id[A_STAFF_OK], PURPOSE_SUPPORT), ERR_OK);
+		T_ASSERT(!gate_allows(p, s, &sam, PURPOSE_SUPPORT, &fields[0]));
+	}
+	/* a field moved to another row does not open even for an allowed reader */
+	{
+		struct gate_actor olivia = {id[A_OWNER], false};
+		struct gate_field moved = fields[0];
+		moved.row = id[A_BOB];
+		buf_reset(&plain);
+		T_ASSERT(gate_read(p, s, &olivia, PURPOSE_SUPPORT, &moved, &plain) != ERR_OK);
+		T_EQ_INT(plain.len, 0);
+	}
+	T_EQ_INT(audit_verify(p, s, &(int64_t){0}, msg, sizeof(msg)), ERR_OK);
+
+	free((char *)fields[0].subject);
+	buf_free(&sealed_email);
+	buf_free(&sealed_ip);
+	buf_free(&plain);
+	arena_free(ar);
+	privacy_free(p);
+	store_close(s);
+	printf("gate matrix: %d actors x %d purposes x 2 fields checked\n", A__MAX, PURPOSE__MAX);
+	return 0;
+}
