@@ -13,6 +13,10 @@ const struct inventory_field inventory[] = {
 	    "You; the operator, and staff who signed a confidentiality agreement, when support "
 	    "or security needs it; every such read is logged and shown to you",
 	    "Until you delete your account; then it is destroyed with your key"},
+	{"people", "email_blind", FIELD_EMAIL,
+	    "A keyed fingerprint of your email address (not the address itself)",
+	    "To find your account when you sign in, and to stop two accounts sharing an address",
+	    "No one reads it; the software compares it", "Until you delete your account"},
 };
 const size_t inventory_count = COUNTOF(inventory);
 
