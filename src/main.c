@@ -16,6 +16,7 @@ static const struct cli_command *const tables[] = {
 	cli_core_commands,
 	cli_content_commands,
 	cli_people_commands,
+	cli_privacy_commands,
 };
 
 static const char usage_main[] =
@@ -31,6 +32,8 @@ static const char usage_main[] =
     "  db copy --data DIR --to URL         move an install to PostgreSQL\n"
     "  user add|list|role                  accounts and per-site roles\n"
     "  staff add|agreement|grant|revoke    who may read personal data, and why\n"
+    "  audit verify|show|checkpoint        the tamper-evident log of personal-data reads\n"
+    "  keys rotate                         re-wrap every data key under a new master key\n"
     "\n"
     "Every command has --help. Also: candor --version.\n"
     "Quick start: candor init --data ./data --demo && candor serve --data ./data\n"

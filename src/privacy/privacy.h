@@ -66,6 +66,12 @@ enum err vault_shred(struct privacy *p, struct store *s, const char *subject);
 /* Re-wraps every data key under new_key (candor keys rotate) in one transaction. The
  * caller then replaces the key file. */
 enum err vault_rotate(struct privacy *p, struct store *s, const unsigned char new_key[32]);
+/* candor keys rotate: a new random master key, vault_rotate, then the key file replaced
+ * atomically (mode 0600); the old file is kept, and its new name written into kept.
+ * Blind indexes and audit hashes keep their keys (see privacy.c). ERR_INVAL when the key
+ * comes from CANDOR_MASTER_KEY. On failure a sentence in errbuf says what state is left. */
+enum err privacy_rotate_master(struct privacy *p, struct store *s, const struct config *cfg,
+    char *kept, size_t keptsize, char *errbuf, size_t errsize);
 
 /* ---------------------------------------------------------------- audit ---- */
 
@@ -215,5 +221,88 @@ struct inventory_cookie {
 };
 extern const struct inventory_cookie inventory_cookies[];
 extern const size_t inventory_cookies_count;
+
+/* ---------------------------------------------------------- disclosures ---- */
+
+/*
+ * The disclosure register (P14, B7): every legal request for a person's data, its basis,
+ * requester, scope, who approved or refused it and when it was answered. The export it
+ * produces is the one path besides the gate that opens sealed fields (purpose legal):
+ * the gate itself refuses PURPOSE_LEGAL to everyone. Only an owner decides a request.
+ * requester and scope describe the request (an agency, a court, a case number, what is
+ * asked for), never the subject's personal data; they are single lines of UTF-8 text.
+ */
+enum disclosure_basis {
+	BASIS_SUBPOENA,
+	BASIS_COURT_ORDER,
+	BASIS_GOVERNMENT,
+	BASIS_PROTECT_RIGHTS, /* good-faith protection of rights, property or safety */
+	BASIS__MAX
+};
+const char *disclosure_basis_name(enum disclosure_basis b); /* "court-order" */
+bool disclosure_basis_parse(const char *s, enum disclosure_basis *out);
+
+#define DISCLOSURE_REQUESTER_MAX 200 /* bytes of the requester text */
+#define DISCLOSURE_SCOPE_MAX 1000    /* bytes of the scope text */
+
+struct disclosure {
+	int64_t id;
+	enum disclosure_basis basis;
+	const char *requester;
+	int64_t subject_person;
+	const char *subject_username; /* "" when the account no longer exists */
+	const char *scope;
+	int64_t received_at;
+	int64_t approved_by; /* 0 while undecided */
+	int64_t approved_at;
+	int64_t answered_at; /* 0 until exported */
+	bool refused;
+};
+
+/* Creates or upgrades the register's table; its table for `candor db copy`. */
+enum err disclosure_migrate(struct store *s);
+extern const struct store_table disclosure_tables[];
+extern const size_t disclosure_tables_count;
+
+/*
+ * Records a request received now about subject_person (who must exist). ERR_INVAL with
+ * a sentence in msg for a bad basis, an empty or over-long requester or scope, or text
+ * with control characters; ERR_NOTFOUND when there is no such person. *id gets its id.
+ */
+enum err disclosure_add(struct store *s, enum disclosure_basis basis, const char *requester,
+    int64_t subject_person, const char *scope, int64_t *id, char *msg, size_t msgsize);
+/*
+ * Approves or refuses request id on behalf of person by. Only an owner decides:
+ * ERR_DENIED otherwise (the refused attempt is audited too). ERR_NOTFOUND for an unknown
+ * request; ERR_CONFLICT when it is already decided (approve) or already answered
+ * (refuse: an approved request not yet answered may still be refused). Audited.
+ */
+enum err disclosure_approve(struct privacy *p, struct store *s, int64_t id, int64_t by);
+enum err disclosure_refuse(struct privacy *p, struct store *s, int64_t id, int64_t by);
+/* One request, or every request newest first; strings in arena a. */
+enum err disclosure_get(struct store *s, struct arena *a, int64_t id, struct disclosure *out);
+enum err disclosure_list(struct store *s, struct arena *a, struct disclosure **out, size_t *n);
+/*
+ * Answers approved request id: builds the JSON bundle of what candor holds about the
+ * subject (today: the account's fields and its email), appends one audit entry per
+ * opened field (purpose legal, decision "disclose", detail naming the request and its
+ * basis), and marks the request answered, all in one transaction. The bundle is appended
+ * to out, which the caller writes, wipes (sodium_memzero) and frees. ERR_DENIED when the
+ * request is not approved or was refused; ERR_NOTFOUND for an unknown request. Exporting
+ * again is allowed (the first answer's time is kept) and audited again.
+ */
+enum err disclosure_export(struct privacy *p, struct store *s, int64_t id, struct buf *out);
+
+/* The transparency report: requests received, and how many of them were answered, per
+ * basis and half-year of receipt (UTC). Only buckets with a request; newest first. */
+struct disclosure_count {
+	int year;
+	int half; /* 1: January-June, 2: July-December */
+	enum disclosure_basis basis;
+	int64_t received;
+	int64_t answered;
+};
+enum err disclosure_counts(struct store *s, struct arena *a, struct disclosure_count **out,
+    size_t *n);
 
 #endif

@@ -11,6 +11,8 @@
 
 struct privacy {
 	unsigned char master[32];     /* wraps data keys */
+	unsigned char root[32];       /* derives blind_key and audit_key; survives rotation */
+	bool key_from_env;            /* the keys came from CANDOR_MASTER_KEY */
 	unsigned char blind_key[32];  /* derived: blind indexes */
 	unsigned char audit_key[32];  /* derived: audit chain hashes */
 	unsigned char sign_pk[crypto_sign_PUBLICKEYBYTES];

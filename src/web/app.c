@@ -8,6 +8,7 @@
 
 #include "core/embed.h"
 #include "policy/policy.h"
+#include "privacy/privacy.h"
 #include "sites/sites.h"
 #include "web/web_int.h"
 
@@ -20,6 +21,11 @@ static const struct {
 } web_modules[] = {
 	{sites_migrate, sites_tables, &sites_tables_count},
 	{policy_migrate, policy_tables, &policy_tables_count},
+	/* privacy_migrate creates vault, audit and people tables; the other rows only list
+	 * tables to copy */
+	{privacy_migrate, vault_tables, &vault_tables_count},
+	{NULL, audit_tables, &audit_tables_count},
+	{NULL, people_tables, &people_tables_count},
 };
 
 enum err
@@ -29,7 +35,7 @@ web_migrate(struct store *s)
 	size_t i;
 
 	for (i = 0; i < COUNTOF(web_modules); i++)
-		if ((e = web_modules[i].migrate(s)) != ERR_OK)
+		if (web_modules[i].migrate && (e = web_modules[i].migrate(s)) != ERR_OK)
 			return e;
 	return ERR_OK;
 }

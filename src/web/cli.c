@@ -21,6 +21,7 @@
 
 #include "core/embed.h"
 #include "policy/policy.h"
+#include "privacy/privacy.h"
 #include "sites/sites.h"
 #include "web/web_int.h"
 
@@ -201,6 +202,7 @@ cli_init(const char *dir, bool demo, const char *database)
 	struct config cfg;
 	struct cli_db db;
 	struct store *s = NULL;
+	struct privacy *priv = NULL;
 	bool empty = false;
 	enum err e;
 	int rc = 1;
@@ -234,6 +236,12 @@ cli_init(const char *dir, bool demo, const char *database)
 		CLI_ERR("cannot write %s\n", path);
 		goto out;
 	}
+	/* the audit signing key (DIR/audit.key, 0600) is made the first time privacy opens */
+	if ((e = privacy_open(&cfg, &priv, msg, sizeof(msg))) != ERR_OK) {
+		CLI_ERR("%s\n", msg);
+		goto out;
+	}
+	privacy_free(priv);
 	snprintf(path, sizeof(path), "%s/candor.conf", tmp);
 	if (config_write_new(path, &cfg) != ERR_OK) {
 		CLI_ERR("cannot write %s\n", path);
@@ -294,8 +302,8 @@ cli_key_ok(const struct config *cfg)
 		CLI_ERR("cannot find the master key %s: %s\n", path, strerror(errno));
 		return false;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size != 32) {
-		CLI_ERR("%s is not a 32-byte key file\n", path);
+	if (!S_ISREG(st.st_mode) || (st.st_size != 32 && st.st_size != 64)) {
+		CLI_ERR("%s is not a key file (32 bytes, or 64 after candor keys rotate)\n", path);
 		return false;
 	}
 	if (st.st_mode & 077) {
