@@ -26,6 +26,7 @@ static const struct {
 	{privacy_migrate, vault_tables, &vault_tables_count},
 	{NULL, audit_tables, &audit_tables_count},
 	{NULL, people_tables, &people_tables_count},
+	{disclosure_migrate, disclosure_tables, &disclosure_tables_count},
 };
 
 enum err
