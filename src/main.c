@@ -17,6 +17,7 @@ static const struct cli_command *const tables[] = {
 	cli_content_commands,
 	cli_people_commands,
 	cli_privacy_commands,
+	cli_legal_commands,
 };
 
 static const char usage_main[] =
@@ -34,6 +35,8 @@ static const char usage_main[] =
     "  staff add|agreement|grant|revoke    who may read personal data, and why\n"
     "  audit verify|show|checkpoint        the tamper-evident log of personal-data reads\n"
     "  keys rotate                         re-wrap every data key under a new master key\n"
+    "  legal request add                   record a legal request for a person's data\n"
+    "  legal approve|refuse|export|list    decide, answer and list legal requests\n"
     "\n"
     "Every command has --help. Also: candor --version.\n"
     "Quick start: candor init --data ./data --demo && candor serve --data ./data\n"
@@ -128,7 +131,7 @@ main(int argc, char **argv)
 {
 	const struct cli_command *c = NULL, *t;
 	struct cli_args a;
-	char two[64];
+	char two[64], three[96];
 	int first = 2, rc;
 	size_t i;
 
@@ -143,6 +146,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	snprintf(two, sizeof(two), "%s %s", argv[1], argc > 2 ? argv[2] : "");
+	snprintf(three, sizeof(three), "%s %s", two, argc > 3 ? argv[3] : "");
 	for (i = 0; i < COUNTOF(tables) && c == NULL; i++) {
 		for (t = tables[i]; t->name && c == NULL; t++) {
 			if (strcmp(t->name, argv[1]) == 0)
@@ -150,6 +154,10 @@ main(int argc, char **argv)
 			else if (argc > 2 && strcmp(t->name, two) == 0) {
 				c = t;
 				first = 3;
+			}
+			else if (argc > 3 && strcmp(t->name, three) == 0) {
+				c = t; /* "legal request add" */
+				first = 4;
 			}
 		}
 	}

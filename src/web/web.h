@@ -72,5 +72,6 @@ extern const struct cli_command cli_core_commands[];    /* init, serve, db copy 
 extern const struct cli_command cli_content_commands[]; /* site, post, page */
 extern const struct cli_command cli_people_commands[];  /* user, staff */
 extern const struct cli_command cli_privacy_commands[]; /* audit, keys */
+extern const struct cli_command cli_legal_commands[];   /* legal (disclosure register) */
 
 #endif
