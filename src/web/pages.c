@@ -1,8 +1,8 @@
 /*
  * pages: the public pages of a site: home (paginated post list), a post, a page, the
- * privacy policy, and the machine-readable ones (Atom feed, sitemap, robots.txt), plus
- * /healthz and the embedded static files. Drafts never reach these handlers: the sites
- * module filters them in SQL.
+ * privacy policy, the transparency report, and the machine-readable ones (Atom feed,
+ * sitemap, robots.txt), plus /healthz and the embedded static files. Drafts never reach
+ * these handlers: the sites module filters them in SQL.
  */
 #include <string.h>
 
@@ -212,6 +212,46 @@ page_privacy(struct http_request *req, struct http_response *res, void *arg)
 	web_render(app, res, "privacy", ctx);
 }
 
+/* The transparency report (B7): requests received and answered per half-year and basis,
+ * counted from the disclosure register. Aggregates only: no requester, no subject. */
+static void
+page_transparency(struct http_request *req, struct http_response *res, void *arg)
+{
+	static const char *const basis_labels[BASIS__MAX] = {"Subpoena", "Court order",
+	    "Government request", "Protection of rights"};
+	struct web_app *app = arg;
+	struct tmpl_val *ctx, *list, *row;
+	struct disclosure_count *counts;
+	struct store *s;
+	struct site site;
+	size_t n, i;
+	enum err e;
+
+	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
+		return;
+	if ((e = disclosure_counts(s, req->arena, &counts, &n)) != ERR_OK) {
+		res->status = e == ERR_UNAVAIL ? 503 : 500;
+		return;
+	}
+	if ((ctx = web_context(app, req, res, &site, s)) == NULL)
+		return;
+	tmpl_set_str(ctx, "page_title", "Transparency report");
+	tmpl_set_bool(ctx, "has_requests", n > 0);
+	list = tmpl_set_list(ctx, "requests");
+	for (i = 0; i < n && list; i++) {
+		row = tmpl_list_add(list);
+		tmpl_set_str(row, "period",
+		    arena_printf(req->arena, "%d H%d (%s)", counts[i].year, counts[i].half,
+			counts[i].half == 1 ? "January to June" : "July to December"));
+		tmpl_set_str(row, "basis", basis_labels[counts[i].basis]);
+		tmpl_set_int(row, "received", counts[i].received);
+		tmpl_set_int(row, "answered", counts[i].answered);
+	}
+	res->cache_control = PAGE_CACHE;
+	res->cacheable = true;
+	web_render(app, res, "transparency", ctx);
+}
+
 static void
 page_feed(struct http_request *req, struct http_response *res, void *arg)
 {
@@ -296,7 +336,9 @@ page_sitemap(struct http_request *req, struct http_response *res, void *arg)
 	web_xml_escape(b, site.origin);
 	buf_puts(b, "/</loc></url>\n<url><loc>");
 	web_xml_escape(b, site.origin);
-	buf_puts(b, "/privacy</loc></url>\n");
+	buf_puts(b, "/privacy</loc></url>\n<url><loc>");
+	web_xml_escape(b, site.origin);
+	buf_puts(b, "/transparency</loc></url>\n");
 	for (k = 0; k < POST_KIND__MAX; k++) {
 		if ((e = posts_list_published(s, req->arena, site.id, (enum post_kind)k, 0, 50000,
 			 &list, &n)) != ERR_OK) {
@@ -377,6 +419,7 @@ web_routes(struct web_app *app)
 		{"/posts/:slug", page_post, HTTP_ROUTE_CACHEABLE},
 		{"/pages/:slug", page_page, HTTP_ROUTE_CACHEABLE},
 		{"/privacy", page_privacy, HTTP_ROUTE_CACHEABLE},
+		{"/transparency", page_transparency, HTTP_ROUTE_CACHEABLE},
 		{"/feed.xml", page_feed, HTTP_ROUTE_CACHEABLE},
 		{"/sitemap.xml", page_sitemap, HTTP_ROUTE_CACHEABLE},
 		{"/robots.txt", page_robots, HTTP_ROUTE_CACHEABLE},
