@@ -275,17 +275,40 @@ privacy_migrate(struct store *s)
 }
 
 /*
+ * Links the current key file to a new name PATH.old-T (or PATH.old-T-N when that is
+ * taken) and writes the name into out. A hard link: same bytes, same mode 0600.
+ */
+static enum err
+privacy_keep_old(const char *path, int64_t now, char *out, size_t outsize)
+{
+	int k;
+
+	for (k = 0; k < 100; k++) {
+		if (k == 0)
+			snprintf(out, outsize, "%s.old-%lld", path, (long long)now);
+		else
+			snprintf(out, outsize, "%s.old-%lld-%d", path, (long long)now, k);
+		if (link(path, out) == 0)
+			return privacy_sync_dir(out);
+		if (errno != EEXIST)
+			return ERR_IO;
+	}
+	return ERR_CONFLICT;
+}
+
+/*
  * candor keys rotate: a new random master key, every data key re-wrapped under it in one
  * transaction, then the key file replaced. Order matters for a crash at any point:
- *   1. the new key file is written beside the old one (KEYFILE.new-T, 0600, fsynced);
+ *   1. the new key file is written beside the old one (KEYFILE.new-T, 0600, fsynced) and
+ *      the old one hard-linked to KEYFILE.old-T (kept: backups made before now hold data
+ *      keys wrapped by it);
  *   2. the database transaction re-wraps every data key and commits;
- *   3. the old file is hard-linked to KEYFILE.old-T (kept: backups made before now hold
- *      data keys wrapped by it), and KEYFILE.new-T is renamed over KEYFILE.
- * A failure in 2 deletes the new file and changes nothing; a failure in 3 leaves the
- * committed database and the new key file, and errbuf tells the operator which file to
- * move into place. The root (blind index and audit keys) is carried into the new file.
- * Refused when the key comes from CANDOR_MASTER_KEY: the operator's secret store holds
- * it, not a file candor can replace. kept receives the old key's new name.
+ *   3. KEYFILE.new-T is renamed over KEYFILE (atomic), and the directory fsynced.
+ * A failure before 2 commits removes both new names and changes nothing; a failure in 3
+ * leaves the committed database and the new key file, and errbuf tells the operator
+ * which file to move into place. The root (blind index and audit keys) is carried into
+ * the new file. Refused when the key comes from CANDOR_MASTER_KEY: the operator's secret
+ * store holds it, not a file candor can replace. kept receives the old key's new name.
  */
 enum err
 privacy_rotate_master(struct privacy *p, struct store *s, const struct config *cfg,
@@ -294,7 +317,7 @@ privacy_rotate_master(struct privacy *p, struct store *s, const struct config *c
 	unsigned char fresh[64];
 	char path[1100], newpath[1200], oldpath[1200];
 	int64_t now = time_now();
-	bool wrote = false;
+	bool wrote_new = false, kept_old = false;
 	enum err e;
 
 	if (errsize)
@@ -306,29 +329,28 @@ privacy_rotate_master(struct privacy *p, struct store *s, const struct config *c
 		return ERR_INVAL;
 	}
 	config_path(cfg, cfg->key_file, path, sizeof(path));
-	snprintf(newpath, sizeof(newpath), "%s.new-%lld", path, (long long)now);
-	snprintf(oldpath, sizeof(oldpath), "%s.old-%lld", path, (long long)now);
+	snprintf(newpath, sizeof(newpath), "%s.new-%lld-%ld", path, (long long)now,
+	    (long)getpid());
 	randombytes_buf(fresh, 32);
 	memcpy(fresh + 32, p->root, 32);
 	if ((e = privacy_write_secret(newpath, fresh, sizeof(fresh))) != ERR_OK) {
 		snprintf(errbuf, errsize, "cannot write the new key file %s", newpath);
 		goto out;
 	}
-	wrote = true;
+	wrote_new = true;
+	if ((e = privacy_keep_old(path, now, oldpath, sizeof(oldpath))) != ERR_OK) {
+		snprintf(errbuf, errsize, "cannot keep the old key beside %s: %s; nothing changed",
+		    path, strerror(errno));
+		goto out;
+	}
+	kept_old = true;
 	if ((e = vault_rotate(p, s, fresh)) != ERR_OK) {
 		snprintf(errbuf, errsize, "cannot re-wrap the data keys: %s (%s); nothing changed",
 		    err_str(e), store_errmsg(s));
 		goto out;
 	}
-	wrote = false; /* from here the new file is the only copy of the key in use */
-	if (link(path, oldpath) != 0 || privacy_sync_dir(oldpath) != ERR_OK) {
-		snprintf(errbuf, errsize,
-		    "the data keys are re-wrapped, but the old key could not be kept as %s (%s): "
-		    "copy %s aside yourself, then move %s to %s",
-		    oldpath, strerror(errno), path, newpath, path);
-		e = ERR_IO;
-		goto out;
-	}
+	/* committed: from here the new file holds the only copy of the key in use */
+	wrote_new = kept_old = false;
 	if (rename(newpath, path) != 0 || privacy_sync_dir(path) != ERR_OK) {
 		snprintf(errbuf, errsize,
 		    "the data keys are re-wrapped under the key in %s, but it could not be moved "
@@ -340,8 +362,10 @@ privacy_rotate_master(struct privacy *p, struct store *s, const struct config *c
 	str_copy(kept, oldpath, keptsize);
 	e = ERR_OK;
 out:
-	if (wrote)
+	if (wrote_new)
 		unlink(newpath);
+	if (kept_old)
+		unlink(oldpath);
 	sodium_memzero(fresh, sizeof(fresh));
 	return e;
 }

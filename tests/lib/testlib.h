@@ -111,4 +111,18 @@ char *t_raw(int port, const char *bytes, size_t len, int timeout_ms);
 /* Status code of a raw HTTP response, or -1. */
 int t_raw_status(const char *resp);
 
+/* ---- privacy (testprivacy.c) ---- */
+struct config;
+struct store;
+struct privacy;
+
+/* Fills cfg with defaults, a new temporary data directory holding a random 32-byte
+ * master.key (mode 0600, its bytes copied to key_out unless NULL), and database = a
+ * fresh t_db_url. */
+void t_privacy_config(struct config *cfg, unsigned char key_out[32]);
+/* Opens cfg's database and creates the privacy tables; fails the test otherwise. */
+struct store *t_privacy_store(const struct config *cfg);
+/* privacy_open(cfg) or fail the test with its sentence. */
+struct privacy *t_privacy_open(const struct config *cfg);
+
 #endif
