@@ -52,6 +52,14 @@ static const struct config_key config_keys[] = {
 	    "file holding the PostgreSQL password (instead of PGPASSWORD)"),
 	CSTR("privacy", "key_file", key_file,
 	    "master key file (32 bytes, mode 0600), relative to the data directory"),
+	CINT("retention", "ip_days", retention_ip_days, 1, 3650,
+	    "days an IP address is kept (commenters, logins), then removed"),
+	CINT("retention", "unverified_days", retention_unverified_days, 1, 365,
+	    "days an account whose email was never verified is kept, then erased"),
+	CINT("retention", "sessions", retention_sessions_days, 0, 365,
+	    "days an expired session is kept; 0 removes it at the next run"),
+	CINT("retention", "analytics_days", retention_analytics_days, 1, 3650,
+	    "days raw analytics rows are kept (daily aggregates stay)"),
 };
 
 void
@@ -65,6 +73,10 @@ config_defaults(struct config *c)
 	c->connection_limit = LIMIT_CONNECTIONS;
 	c->per_ip_connection_limit = LIMIT_CONNECTIONS_PER_IP;
 	c->connection_timeout = LIMIT_CONNECTION_TIMEOUT_S;
+	c->retention_ip_days = 90;
+	c->retention_unverified_days = 7;
+	c->retention_sessions_days = 0;
+	c->retention_analytics_days = 90;
 }
 
 struct config_parse {

@@ -138,6 +138,10 @@ struct config {
 	char database[1024];      /* [database] url = sqlite (default) or postgresql://... */
 	char database_password_file[512]; /* [database] password_file */
 	char key_file[512];       /* [privacy] key_file = master.key (relative to DIR) */
+	int retention_ip_days;         /* [retention] ip_days = 90 */
+	int retention_unverified_days; /* [retention] unverified_days = 7 */
+	int retention_sessions_days;   /* [retention] sessions = 0 (days after expiry) */
+	int retention_analytics_days;  /* [retention] analytics_days = 90 (raw rows) */
 	char data_dir[1024];      /* not in the file: the directory it was read from */
 };
 

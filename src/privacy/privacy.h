@@ -305,4 +305,76 @@ struct disclosure_count {
 enum err disclosure_counts(struct store *s, struct arena *a, struct disclosure_count **out,
     size_t *n);
 
+/* --------------------------------------------------------------- rights ---- */
+/* What a person may ask about their own data (B1, B2). The accounts issue puts these
+ * on the web; `candor user export|erase` offers them to the operator. */
+
+/*
+ * Everything held about person as JSON (shape in docs/privacy.md, "Subject rights"),
+ * appended to json: account (with the email, opened through gate_read as the person,
+ * purpose self), site roles, staff record, agreements and grants, and every audit entry
+ * about them, the export's own included. One transaction; the caller wipes json when
+ * done (it holds the email). ERR_NOTFOUND when there is no such person.
+ */
+enum err rights_export(struct privacy *p, struct store *s, int64_t person, struct buf *json);
+/*
+ * Erases person at their own request: in one transaction an "erase" audit entry, their
+ * data key destroyed (vault_shred: sealed copies anywhere no longer open), their rows
+ * deleted. Audit entries about them are kept (they name "user:ID", no personal data).
+ * ERR_NOTFOUND when there is no such person.
+ */
+enum err rights_erase(struct privacy *p, struct store *s, int64_t person);
+/* The same, recorded as done by actor (the system for retention, or another person)
+ * with purpose and a short reason (no personal data) in the audit entry. ERR_DENIED
+ * when actor is neither the system nor an existing person. */
+enum err rights_erase_as(struct privacy *p, struct store *s, int64_t person,
+    const struct gate_actor *actor, const char *purpose, const char *why);
+/* Every audit entry about person, oldest first, strings in a (audit_list for
+ * "user:ID"): who read which class of their data, when, why, the reader's role,
+ * organisation and country, and the decision. */
+enum err rights_accesses(struct privacy *p, struct store *s, struct arena *a, int64_t person,
+    struct audit_entry **out, size_t *n);
+
+/* ------------------------------------------------------------ retention ---- */
+/* Durations per class from [retention] in candor.conf (B4). */
+
+#define RETENTION_RULES_MAX 8
+
+struct retention_report {
+	size_t n;
+	struct {
+		const char *name; /* "unverified_accounts" */
+		const char *what; /* "unverified accounts" */
+		int days;         /* the configured limit */
+		int64_t removed;
+		enum err error;   /* ERR_OK, or why this class failed this run */
+	} rules[RETENTION_RULES_MAX];
+};
+
+/*
+ * Applies every retention rule now: removes what is older than its class's limit
+ * (unverified accounts through rights_erase_as, so their keys are shredded). Each rule
+ * runs in its own transaction(s); a failing rule does not stop the others. Appends one
+ * audit entry summarising the counts. Returns the first error (out still tells what
+ * was removed).
+ */
+enum err retention_run(struct privacy *p, struct store *s, const struct config *cfg,
+    struct retention_report *out);
+
+struct retention_job;
+/*
+ * Starts the background retention thread of `candor serve`: retention_run first after
+ * first_ms, then every every_ms (candor serve: one minute, one hour), on its own
+ * connection to db_url, opened for each run. The thread inherits the caller's signal
+ * mask: start it after blocking SIGINT and SIGTERM. NULL with a sentence in errbuf when
+ * it cannot start (the privacy keys do not open, for one).
+ */
+struct retention_job *retention_job_start(const struct config *cfg, const char *db_url,
+    const char *db_password, int64_t first_ms, int64_t every_ms, char *errbuf,
+    size_t errsize);
+/* Stops the thread (waiting for a run in progress to finish) and frees j. NULL: no-op. */
+void retention_job_stop(struct retention_job *j);
+/* Runs completed by j so far (for tests). */
+uint64_t retention_job_runs(struct retention_job *j);
+
 #endif
