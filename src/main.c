@@ -16,6 +16,7 @@ static const struct cli_command *const tables[] = {
 	cli_core_commands,
 	cli_content_commands,
 	cli_people_commands,
+	cli_rights_commands,
 	cli_privacy_commands,
 	cli_legal_commands,
 };
@@ -32,6 +33,8 @@ static const char usage_main[] =
     "  page add|list                       publish and list pages\n"
     "  db copy --data DIR --to URL         move an install to PostgreSQL\n"
     "  user add|list|role                  accounts and per-site roles\n"
+    "  user export|erase                   a person's data as JSON; erase a person\n"
+    "  retention run                       remove what is older than [retention] allows\n"
     "  staff add|agreement|grant|revoke    who may read personal data, and why\n"
     "  audit verify|show|checkpoint        the tamper-evident log of personal-data reads\n"
     "  keys rotate                         re-wrap every data key under a new master key\n"

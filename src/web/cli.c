@@ -320,6 +320,7 @@ cli_serve(const char *dir, const char *listen)
 	struct http_server_config hc;
 	struct http_server *srv = NULL;
 	struct web_app *app = NULL;
+	struct retention_job *job = NULL;
 	struct config cfg;
 	struct cli_db db;
 	struct store *s;
@@ -347,6 +348,12 @@ cli_serve(const char *dir, const char *listen)
 	signal(SIGPIPE, SIG_IGN);
 	if ((app = web_app_new(&cfg, db.url, db.password[0] ? db.password : NULL, msg,
 		 sizeof(msg))) == NULL) {
+		CLI_ERR("%s\n", msg);
+		goto out;
+	}
+	/* retention (B4): a minute after start, then hourly, on its own connection */
+	if ((job = retention_job_start(&cfg, db.url, db.password[0] ? db.password : NULL,
+		 60 * 1000, 3600 * 1000, msg, sizeof(msg))) == NULL) {
 		CLI_ERR("%s\n", msg);
 		goto out;
 	}
@@ -385,6 +392,7 @@ cli_serve(const char *dir, const char *listen)
 	log_info("stopped");
 	rc = 0;
 out:
+	retention_job_stop(job); /* waits for a run in progress */
 	web_app_free(app);
 	return rc;
 }

@@ -71,6 +71,7 @@ struct cli_command {
 extern const struct cli_command cli_core_commands[];    /* init, serve, db copy */
 extern const struct cli_command cli_content_commands[]; /* site, post, page */
 extern const struct cli_command cli_people_commands[];  /* user, staff */
+extern const struct cli_command cli_rights_commands[];  /* user export|erase, retention */
 extern const struct cli_command cli_privacy_commands[]; /* audit, keys */
 extern const struct cli_command cli_legal_commands[];   /* legal (disclosure register) */
 
