@@ -114,7 +114,7 @@ main(void)
 	id[A_OWNER] = add(p, s, "olivia", ROLE_OWNER);
 	id[A_STAFF_OK] = add(p, s, "sam", ROLE_STAFF);
 	id[A_STAFF_NO_AGREEMENT] = add(p, s, "nora", ROLE_STAFF);
-	id[A_STAFF_EXPIRED] = add(p, s, "ed", ROLE_STAFF);
+	id[A_STAFF_EXPIRED] = add(p, s, "edgar", ROLE_STAFF);
 	id[A_ADMIN_SITE1] = add(p, s, "adam", ROLE_MEMBER);
 	id[A_ADMIN_SITE2] = add(p, s, "beth", ROLE_MEMBER);
 	id[A_ALICE] = add(p, s, "alice", ROLE_MEMBER);
