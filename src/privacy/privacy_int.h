@@ -1,6 +1,7 @@
 /*
  * privacy_int: what the privacy module's files share and nothing else may include.
- * Opening a sealed field is here, not in privacy.h: only gate.c calls vault_open_field.
+ * Opening a sealed field is here, not in privacy.h: only gate.c (every ordinary read) and
+ * disclosure.c (an approved legal request, audited per field) call vault_open_field.
  */
 #ifndef PRIVACY_INT_H
 #define PRIVACY_INT_H
