@@ -234,7 +234,8 @@ rights_staff_json(struct store *s, int64_t person, const struct rights_person *r
 	rights_set(staff, "grants", json_incref(grants), &ok);
 	e = ok ? ERR_OK : ERR_NOMEM;
 	if (e == ERR_OK)
-		e = rights_rows(s, SQL_RIGHTS_AGREEMENTS, person, agreements, rights_fill_agreement);
+		e = rights_rows(s, SQL_RIGHTS_AGREEMENTS, person, agreements,
+		    rights_fill_agreement);
 	if (e == ERR_OK)
 		e = rights_rows(s, SQL_RIGHTS_GRANTS, person, grants, rights_fill_grant);
 	json_decref(agreements);

@@ -66,7 +66,8 @@ run_user_export(const struct cli_args *a)
 	}
 	if (!cli_rights_open(a, &cfg, &s, &p))
 		return 1;
-	if ((ar = arena_new()) == NULL || !cli_rights_person(s, ar, cli_arg(a, "username"), &person))
+	if ((ar = arena_new()) == NULL ||
+	    !cli_rights_person(s, ar, cli_arg(a, "username"), &person))
 		goto out;
 	if ((e = rights_export(p, s, person.id, &json)) != ERR_OK) {
 		CLI_ERR("cannot export %s: %s\n", person.username, err_str(e));
@@ -113,7 +114,8 @@ run_user_erase(const struct cli_args *a)
 	}
 	if (!cli_rights_open(a, &cfg, &s, &p))
 		return 1;
-	if ((ar = arena_new()) == NULL || !cli_rights_person(s, ar, cli_arg(a, "username"), &person))
+	if ((ar = arena_new()) == NULL ||
+	    !cli_rights_person(s, ar, cli_arg(a, "username"), &person))
 		goto out;
 	if ((e = rights_erase(p, s, person.id)) != ERR_OK) {
 		CLI_ERR("cannot erase %s: %s; nothing was changed\n", person.username, err_str(e));

@@ -173,7 +173,8 @@ main(void)
 	T_ASSERT(json_is_array(audit));
 	json_array_foreach(audit, i, e) {
 		T_ASSERT(json_object_get(e, "subject") == NULL); /* it is the export's own */
-		if (strcmp(jstr(e, "decision"), "allow") == 0 && strcmp(jstr(e, "purpose"), "support") == 0) {
+		if (strcmp(jstr(e, "decision"), "allow") == 0 &&
+		    strcmp(jstr(e, "purpose"), "support") == 0) {
 			char who[32];
 			snprintf(who, sizeof(who), "user:%lld", (long long)sam);
 			T_EQ_STR(jstr(e, "actor"), who);
@@ -184,7 +185,8 @@ main(void)
 			T_ASSERT(jstr(e, "at") != NULL && jstr(e, "detail") != NULL);
 			staff_read = true;
 		}
-		if (strcmp(jstr(e, "decision"), "allow") == 0 && strcmp(jstr(e, "purpose"), "self") == 0 &&
+		if (strcmp(jstr(e, "decision"), "allow") == 0 &&
+		    strcmp(jstr(e, "purpose"), "self") == 0 &&
 		    strcmp(jstr(e, "actor"), alice_subject) == 0)
 			self_read = true; /* the export's own read of the email */
 		if (strcmp(jstr(e, "decision"), "export") == 0)
@@ -207,7 +209,8 @@ main(void)
 	T_EQ_STR(jstr(staff, "org"), "Edit House Ltd");
 	T_EQ_STR(jstr(staff, "country"), "PT");
 	T_EQ_INT(json_array_size(json_object_get(staff, "agreements")), 1);
-	T_EQ_STR(jstr(json_array_get(json_object_get(staff, "agreements"), 0), "version"), "2026-1");
+	T_EQ_STR(jstr(json_array_get(json_object_get(staff, "agreements"), 0), "version"),
+	    "2026-1");
 	T_EQ_STR(jstr(json_array_get(json_object_get(staff, "grants"), 0), "purpose"), "support");
 	T_EQ_STR(jstr(json_object_get(root, "account"), "email"), "sam@example.test");
 	json_decref(root);
