@@ -114,6 +114,23 @@ arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
+void *
+arena_grow(struct arena *a, void *array, size_t count, size_t *cap, size_t elem)
+{
+	size_t ncap;
+	void *grown;
+
+	if (count < *cap)
+		return array;
+	ncap = *cap ? *cap * 2 : 16;
+	if (elem == 0 || ncap > SIZE_MAX / elem || (grown = arena_alloc(a, ncap * elem)) == NULL)
+		return NULL;
+	if (count)
+		memcpy(grown, array, count * elem);
+	*cap = ncap;
+	return grown;
+}
+
 size_t
 arena_used(const struct arena *a)
 {

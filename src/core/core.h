@@ -75,6 +75,11 @@ void *arena_alloc(struct arena *a, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) CORE_PRINTF(2, 3);
+/* Makes room for one more element in an arena array of count elements of elem bytes
+ * whose capacity is *cap (0 for a NULL array): returns the array, moved to a block twice
+ * the size when full, or NULL when out of memory. Use: list = arena_grow(a, list, n,
+ * &cap, sizeof(*list)); list[n++] = ... */
+void *arena_grow(struct arena *a, void *array, size_t count, size_t *cap, size_t elem);
 /* Bytes handed out so far (for tests and limits). */
 size_t arena_used(const struct arena *a);
 

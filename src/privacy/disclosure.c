@@ -263,16 +263,11 @@ disclosure_list(struct store *s, struct arena *a, struct disclosure **out, size_
 	if ((q = store_prepare(s, &disclosure_sql[SQL_LIST])) == NULL)
 		return store_done(NULL);
 	while (e == ERR_OK && store_step(q) == STORE_ROW) {
-		if (count == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((grown = arena_alloc(a, cap * sizeof(*grown))) == NULL) {
-				e = ERR_NOMEM;
-				break;
-			}
-			if (count)
-				memcpy(grown, list, count * sizeof(*grown));
-			list = grown;
+		if ((grown = arena_grow(a, list, count, &cap, sizeof(*list))) == NULL) {
+			e = ERR_NOMEM;
+			break;
 		}
+		list = grown;
 		e = disclosure_row(q, a, &list[count++]);
 	}
 	if ((de = store_done(q)) != ERR_OK && e == ERR_OK)
@@ -657,16 +652,11 @@ disclosure_counts(struct store *s, struct arena *a, struct disclosure_count **ou
 				break;
 			}
 		if (c == NULL) {
-			if (count == cap) {
-				cap = cap ? cap * 2 : 16;
-				if ((grown = arena_alloc(a, cap * sizeof(*grown))) == NULL) {
-					e = ERR_NOMEM;
-					break;
-				}
-				if (count)
-					memcpy(grown, list, count * sizeof(*grown));
-				list = grown;
+			if ((grown = arena_grow(a, list, count, &cap, sizeof(*list))) == NULL) {
+				e = ERR_NOMEM;
+				break;
 			}
+			list = grown;
 			c = &list[count++];
 			c->year = tm.tm_year + 1900;
 			c->half = 1 + (tm.tm_mon >= 6);

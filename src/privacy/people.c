@@ -338,16 +338,11 @@ people_list(struct store *s, struct arena *a, struct person **out, size_t *n)
 	if ((q = store_prepare(s, &people_sql[SQL_LIST])) == NULL)
 		return store_done(NULL);
 	while (e == ERR_OK && store_step(q) == STORE_ROW) {
-		if (count == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((grown = arena_alloc(a, cap * sizeof(*grown))) == NULL) {
-				e = ERR_NOMEM;
-				break;
-			}
-			if (count)
-				memcpy(grown, list, count * sizeof(*grown));
-			list = grown;
+		if ((grown = arena_grow(a, list, count, &cap, sizeof(*list))) == NULL) {
+			e = ERR_NOMEM;
+			break;
 		}
+		list = grown;
 		e = people_row(q, a, &list[count++]);
 	}
 	if ((de = store_done(q)) != ERR_OK && e == ERR_OK)

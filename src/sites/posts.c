@@ -181,16 +181,11 @@ posts_collect(struct store_q *q, struct arena *a, struct post **out, size_t *n)
 	enum err e = ERR_OK, de;
 
 	while (e == ERR_OK && store_step(q) == STORE_ROW) {
-		if (count == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((grown = arena_alloc(a, cap * sizeof(*grown))) == NULL) {
-				e = ERR_NOMEM;
-				break;
-			}
-			if (count)
-				memcpy(grown, list, count * sizeof(*grown));
-			list = grown;
+		if ((grown = arena_grow(a, list, count, &cap, sizeof(*list))) == NULL) {
+			e = ERR_NOMEM;
+			break;
 		}
+		list = grown;
 		e = posts_row(q, a, &list[count++]);
 	}
 	if ((de = store_done(q)) != ERR_OK && e == ERR_OK)

@@ -189,16 +189,11 @@ sites_list(struct store *s, struct arena *a, struct site **out, size_t *n)
 		int64_t id = store_col_int(q, 0);
 		const char *host = store_col_text(q, 3);
 		if (count == 0 || list[count - 1].id != id) {
-			if (count == cap) {
-				cap = cap ? cap * 2 : 8;
-				if ((grown = arena_alloc(a, cap * sizeof(*grown))) == NULL) {
-					e = ERR_NOMEM;
-					break;
-				}
-				if (count)
-					memcpy(grown, list, count * sizeof(*grown));
-				list = grown;
+			if ((grown = arena_grow(a, list, count, &cap, sizeof(*list))) == NULL) {
+				e = ERR_NOMEM;
+				break;
 			}
+			list = grown;
 			list[count].id = id;
 			list[count].title = arena_strdup(a, store_col_text(q, 1));
 			list[count].tagline = arena_strdup(a, store_col_text(q, 2));
