@@ -85,6 +85,24 @@ cli_open(const char *dir, struct config *cfg, struct cli_db *db)
 	return s;
 }
 
+bool
+cli_open_private(const char *dir, struct config *cfg, struct store **s, struct privacy **p)
+{
+	struct cli_db db;
+	char msg[512];
+
+	*p = NULL;
+	if ((*s = cli_open(dir, cfg, &db)) == NULL)
+		return false;
+	if (privacy_open(cfg, p, msg, sizeof(msg)) != ERR_OK) {
+		CLI_ERR("%s\n", msg);
+		store_close(*s);
+		*s = NULL;
+		return false;
+	}
+	return true;
+}
+
 /* Writes n bytes to a new file with mode, fsynced. */
 enum err
 cli_write_file(const char *path, const void *p, size_t n, mode_t mode)

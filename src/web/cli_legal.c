@@ -16,26 +16,6 @@
 #include "privacy/privacy.h"
 #include "web/web_int.h"
 
-/* Opens DIR's database and privacy keys; prints why not. */
-static bool
-cli_legal_open(const struct cli_args *a, struct config *cfg, struct store **s,
-    struct privacy **p)
-{
-	struct cli_db db;
-	char msg[512];
-
-	*p = NULL;
-	if ((*s = cli_open(cli_arg(a, "data"), cfg, &db)) == NULL)
-		return false;
-	if (privacy_open(cfg, p, msg, sizeof(msg)) != ERR_OK) {
-		CLI_ERR("%s\n", msg);
-		store_close(*s);
-		*s = NULL;
-		return false;
-	}
-	return true;
-}
-
 /* Parses --id; prints why not. */
 static bool
 cli_legal_id(const struct cli_args *a, int64_t *id)
@@ -120,7 +100,7 @@ run_legal_decide(const struct cli_args *a, bool approve)
 
 	if (!cli_legal_id(a, &id))
 		return 2;
-	if (!cli_legal_open(a, &cfg, &s, &p))
+	if (!cli_open_private(cli_arg(a, "data"), &cfg, &s, &p))
 		return 1;
 	if ((ar = arena_new()) == NULL || !cli_legal_person(s, ar, cli_arg(a, "by"), &by))
 		goto out;
@@ -187,7 +167,7 @@ run_legal_export(const struct cli_args *a)
 	buf_init(&json);
 	if (!cli_legal_id(a, &id))
 		return 2;
-	if (!cli_legal_open(a, &cfg, &s, &p))
+	if (!cli_open_private(cli_arg(a, "data"), &cfg, &s, &p))
 		return 1;
 	/* the file first: nothing is disclosed into a file that already exists or that
 	 * others could read */

@@ -10,26 +10,6 @@
 #include "sites/sites.h"
 #include "web/web_int.h"
 
-/* Opens DIR's config, database and privacy keys. */
-static bool
-cli_people_open(const struct cli_args *a, struct config *cfg, struct store **s,
-    struct privacy **p)
-{
-	struct cli_db db;
-	char msg[512];
-
-	*p = NULL;
-	if ((*s = cli_open(cli_arg(a, "data"), cfg, &db)) == NULL)
-		return false;
-	if (privacy_open(cfg, p, msg, sizeof(msg)) != ERR_OK) {
-		CLI_ERR("%s\n", msg);
-		store_close(*s);
-		*s = NULL;
-		return false;
-	}
-	return true;
-}
-
 static void
 cli_people_close(struct store *s, struct privacy *p)
 {
@@ -70,7 +50,7 @@ run_user_add(const struct cli_args *a)
 		CLI_ERR("--role must be owner, staff or member (see: candor user add --help)\n");
 		return 2;
 	}
-	if (!cli_people_open(a, &cfg, &s, &p))
+	if (!cli_open_private(cli_arg(a, "data"), &cfg, &s, &p))
 		return 1;
 	e = people_add(p, s, cli_arg(a, "username"), cli_arg(a, "email"), (enum person_role)r,
 	    !cli_flag(a, "unverified"), &id, msg, sizeof(msg));

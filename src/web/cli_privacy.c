@@ -10,25 +10,6 @@
 #include "privacy/privacy.h"
 #include "web/web_int.h"
 
-/* Opens DIR's database and privacy keys; prints why not. */
-static bool
-cli_privacy_open(const char *dir, struct config *cfg, struct store **s, struct privacy **p)
-{
-	struct cli_db db;
-	char msg[512];
-
-	*p = NULL;
-	if ((*s = cli_open(dir, cfg, &db)) == NULL)
-		return false;
-	if (privacy_open(cfg, p, msg, sizeof(msg)) != ERR_OK) {
-		CLI_ERR("%s\n", msg);
-		store_close(*s);
-		*s = NULL;
-		return false;
-	}
-	return true;
-}
-
 static int
 run_audit_verify(const struct cli_args *a)
 {
@@ -39,7 +20,7 @@ run_audit_verify(const struct cli_args *a)
 	int64_t bad = 0;
 	enum err e;
 
-	if (!cli_privacy_open(cli_arg(a, "data"), &cfg, &s, &p))
+	if (!cli_open_private(cli_arg(a, "data"), &cfg, &s, &p))
 		return 1;
 	e = audit_verify(p, s, &bad, msg, sizeof(msg));
 	if (e == ERR_OK)
@@ -79,7 +60,7 @@ run_audit_show(const struct cli_args *a)
 
 	for (k = 0; k < COUNTOF(c); k++)
 		buf_init(&c[k]);
-	if (!cli_privacy_open(cli_arg(a, "data"), &cfg, &s, &p))
+	if (!cli_open_private(cli_arg(a, "data"), &cfg, &s, &p))
 		return 1;
 	if ((ar = arena_new()) == NULL || (e = audit_list(p, s, ar, subject, &v, &n)) != ERR_OK) {
 		CLI_ERR("cannot read the audit log: %s (%s)\n", err_str(e), store_errmsg(s));
@@ -118,7 +99,7 @@ run_audit_checkpoint(const struct cli_args *a)
 	int64_t bad = 0;
 	enum err e;
 
-	if (!cli_privacy_open(cli_arg(a, "data"), &cfg, &s, &p))
+	if (!cli_open_private(cli_arg(a, "data"), &cfg, &s, &p))
 		return 1;
 	e = audit_checkpoint(p, s);
 	if (e == ERR_OK) {
@@ -144,7 +125,7 @@ run_keys_rotate(const struct cli_args *a)
 	char msg[1024], kept[1200];
 	enum err e;
 
-	if (!cli_privacy_open(cli_arg(a, "data"), &cfg, &s, &p))
+	if (!cli_open_private(cli_arg(a, "data"), &cfg, &s, &p))
 		return 1;
 	e = privacy_rotate_master(p, s, &cfg, kept, sizeof(kept), msg, sizeof(msg));
 	if (e == ERR_OK)

@@ -13,26 +13,6 @@
 #include "privacy/privacy.h"
 #include "web/web_int.h"
 
-/* Opens DIR's config, database and privacy keys; prints why not. */
-static bool
-cli_rights_open(const struct cli_args *a, struct config *cfg, struct store **s,
-    struct privacy **p)
-{
-	struct cli_db db;
-	char msg[512];
-
-	*p = NULL;
-	if ((*s = cli_open(cli_arg(a, "data"), cfg, &db)) == NULL)
-		return false;
-	if (privacy_open(cfg, p, msg, sizeof(msg)) != ERR_OK) {
-		CLI_ERR("%s\n", msg);
-		store_close(*s);
-		*s = NULL;
-		return false;
-	}
-	return true;
-}
-
 /* Finds --username; prints why not. */
 static bool
 cli_rights_person(struct store *s, struct arena *ar, const char *username, struct person *out)
@@ -64,7 +44,7 @@ run_user_export(const struct cli_args *a)
 		CLI_ERR("%s exists; the export is only written to a new file\n", path);
 		return 1;
 	}
-	if (!cli_rights_open(a, &cfg, &s, &p))
+	if (!cli_open_private(cli_arg(a, "data"), &cfg, &s, &p))
 		return 1;
 	if ((ar = arena_new()) == NULL ||
 	    !cli_rights_person(s, ar, cli_arg(a, "username"), &person))
@@ -112,7 +92,7 @@ run_user_erase(const struct cli_args *a)
 		    cli_arg(a, "username"));
 		return 2;
 	}
-	if (!cli_rights_open(a, &cfg, &s, &p))
+	if (!cli_open_private(cli_arg(a, "data"), &cfg, &s, &p))
 		return 1;
 	if ((ar = arena_new()) == NULL ||
 	    !cli_rights_person(s, ar, cli_arg(a, "username"), &person))
@@ -143,7 +123,7 @@ run_retention_run(const struct cli_args *a)
 	enum err e;
 	size_t i;
 
-	if (!cli_rights_open(a, &cfg, &s, &p))
+	if (!cli_open_private(cli_arg(a, "data"), &cfg, &s, &p))
 		return 1;
 	e = retention_run(p, s, &cfg, &rep);
 	printf("%-24s %-8s %s\n", "CLASS", "LIMIT", "REMOVED");

@@ -63,6 +63,11 @@ bool cli_db_resolve(const struct config *cfg, struct cli_db *db);
 struct store *cli_open(const char *dir, struct config *cfg, struct cli_db *db);
 /* Writes n bytes to a new file with mode, fsynced. */
 enum err cli_write_file(const char *path, const void *p, size_t n, mode_t mode);
+struct privacy;
+/* cli_open, then the privacy keys (privacy_open); prints why not. On failure nothing is
+ * left open. */
+bool cli_open_private(const char *dir, struct config *cfg, struct store **s,
+    struct privacy **p);
 /* Normalises a host name from the command line; prints why not. */
 bool cli_host(const char *in, char *out, size_t outsize);
 
