@@ -59,4 +59,11 @@
 #define LIMIT_AUDIT_FIELD 512            /* bytes of one audit entry field */
 #define LIMIT_AUDIT_CHECKPOINT_LINE 512  /* bytes of one line of audit.checkpoints */
 
+/* Accounts: passwords (SECURITY.md "Accounts and sessions"; ASVS 2.1.1, 2.1.2, 2.4.1) */
+#define LIMIT_PASSWORD_MIN_CHARS 12      /* Unicode code points */
+#define LIMIT_PASSWORD_MAX_CHARS 128     /* code points; longer is refused, never cut */
+#define LIMIT_PASSWORD_MAX_BYTES (4 * LIMIT_PASSWORD_MAX_CHARS) /* UTF-8: 4 bytes a point */
+#define LIMIT_ARGON2_OPSLIMIT 2          /* argon2id t (passes) */
+#define LIMIT_ARGON2_MEMLIMIT (19 * 1024 * 1024) /* argon2id m: 19 MiB = 19922944 bytes */
+
 #endif

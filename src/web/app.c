@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts/accounts.h"
 #include "core/embed.h"
 #include "policy/policy.h"
 #include "privacy/privacy.h"
@@ -27,6 +28,7 @@ static const struct {
 	{NULL, audit_tables, &audit_tables_count},
 	{NULL, people_tables, &people_tables_count},
 	{disclosure_migrate, disclosure_tables, &disclosure_tables_count},
+	{accounts_migrate, accounts_tables, &accounts_tables_count},
 };
 
 enum err

@@ -1,0 +1,91 @@
+/*
+ * accounts: what turns a person (privacy/people) into someone who can sign in.
+ *
+ *   password   the rules of SECURITY.md "Accounts and sessions": 12 to 128 characters
+ *              (Unicode code points), no composition rules, no truncation, common
+ *              passwords refused (a shipped list, compiled into the binary); stored only
+ *              as an argon2id hash (libsodium crypto_pwhash, t=2, m=19 MiB, p=1, a random
+ *              salt per hash) in account_passwords, one row per person, removed with the
+ *              person (ON DELETE CASCADE).
+ *
+ * Sessions, login throttling and verification come with the web login (issue 5).
+ * accounts/ may include privacy/, never the reverse. A plaintext password is never
+ * stored, logged or returned; every copy this module makes is wiped (sodium_memzero).
+ */
+#ifndef ACCOUNTS_ACCOUNTS_H
+#define ACCOUNTS_ACCOUNTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "store/store.h"
+
+/* Creates or upgrades the module's tables (account_passwords). */
+enum err accounts_migrate(struct store *s);
+/* The module's tables for `candor db copy` (after privacy's people). */
+extern const struct store_table accounts_tables[];
+extern const size_t accounts_tables_count;
+
+/* ------------------------------------------------------------- password ---- */
+
+/* Bytes of an encoded hash with its NUL: libsodium's crypto_pwhash_STRBYTES (checked at
+ * compile time in password.c, so this header need not include sodium.h). */
+#define PASSWORD_HASH_BYTES 128
+
+/*
+ * Whether pw (len bytes, need not be NUL-terminated) may be used as a password:
+ * valid UTF-8 without NUL bytes, LIMIT_PASSWORD_MIN_CHARS to LIMIT_PASSWORD_MAX_CHARS
+ * code points, and not a common password. "Common" means: on the shipped list
+ * (src/accounts/common-passwords.txt, ASCII case ignored); or such a password, or one
+ * repeated, with only digits, punctuation or spaces before or after it
+ * ("Password1234", "dragondragon!"); or a run of one repeated or consecutive
+ * characters ("aaaaaaaaaaaa", "123456789012"). There are no composition rules.
+ * ERR_OK when acceptable; ERR_INVAL (or ERR_TOOBIG past the maximum) with a sentence
+ * for the person in msg that says why; ERR_NOMEM when the list cannot be loaded.
+ */
+enum err password_check(const char *pw, size_t len, char *msg, size_t msgsize);
+
+/*
+ * Hashes pw (all len bytes: nothing is truncated) with argon2id, opslimit
+ * LIMIT_ARGON2_OPSLIMIT, memlimit LIMIT_ARGON2_MEMLIMIT and a fresh random salt, into
+ * out as libsodium's NUL-terminated encoded string ("$argon2id$v=19$m=19456,t=2,p=1$...").
+ * Does not apply password_check. ERR_CRYPTO when hashing fails (out of memory, most
+ * likely); ERR_TOOBIG when len exceeds what libsodium accepts.
+ */
+enum err password_hash(const char *pw, size_t len, char out[PASSWORD_HASH_BYTES]);
+
+/* True when pw hashes to hash (an encoded string from password_hash), in constant time
+ * for the comparison. False for a malformed hash. */
+bool password_verify(const char *hash, const char *pw, size_t len);
+
+/* True when hash was made with other parameters than today's (or is malformed), so the
+ * next successful sign-in should store a new one. */
+bool password_needs_rehash(const char *hash);
+
+/* Distinct entries (ASCII case folded) of the common-password list; 0 when it could not
+ * be loaded. For tests and `candor` diagnostics. */
+size_t password_common_count(void);
+
+/*
+ * Sets person's password: password_check, then hash, then insert or replace the row, in
+ * one transaction (joining the caller's, so `candor user add` can create the person and
+ * the password together). A refused password writes nothing and returns what
+ * password_check returned, with its sentence in msg. ERR_NOTFOUND when there is no such
+ * person. msg may be NULL.
+ */
+enum err password_set(struct store *s, int64_t person, const char *pw, size_t len, char *msg,
+    size_t msgsize);
+
+/*
+ * Sets *ok to whether pw is person's password. A person without a password gets
+ * ERR_NOTFOUND and *ok false, after the same argon2id work as a real check (so the time
+ * taken does not tell whether a password exists). When the password matches and its hash
+ * has outdated parameters, a new hash is stored (a failure to store it is logged, not
+ * returned). Other errors: the store's.
+ */
+enum err password_matches(struct store *s, int64_t person, const char *pw, size_t len,
+    bool *ok);
+
+#endif
