@@ -160,15 +160,19 @@ privacy_load_master(const struct config *cfg, struct privacy *p, char *errbuf, s
 		}
 		p->key_from_env = true;
 	} else {
+		struct stat st;
 		config_path(cfg, cfg->key_file, path, sizeof(path));
 		e = privacy_read_secret(path, 32, 64, raw, &n, errbuf, errsize);
+		str_copy(p->key_path, path, sizeof(p->key_path));
+		if (stat(path, &st) == 0)
+			p->key_mtime = st.st_mtim;
 		if (e == ERR_NOTFOUND)
 			snprintf(errbuf, errsize,
 			    "cannot find the master key %s (nor CANDOR_MASTER_KEY)", path);
 		if (e != ERR_OK)
 			goto out;
 	}
-	memcpy(p->master, raw, 32);
+	memcpy(p->masters[0], raw, 32);
 	memcpy(p->root, n == 64 ? raw + 32 : raw, 32);
 	e = ERR_OK;
 out:
@@ -231,6 +235,7 @@ privacy_open(const struct config *cfg, struct privacy **out, char *errbuf, size_
 		snprintf(errbuf, errsize, "out of memory");
 		return ERR_NOMEM;
 	}
+	pthread_mutex_init(&p->reload_lock, NULL);
 	if ((e = privacy_load_master(cfg, p, errbuf, errsize)) != ERR_OK)
 		goto fail;
 	if (crypto_kdf_derive_from_key(p->blind_key, sizeof(p->blind_key), PRIVACY_KDF_BLIND_ID,
@@ -251,12 +256,60 @@ fail:
 	return e;
 }
 
+void
+privacy_set_master(struct privacy *p, const unsigned char key[32])
+{
+	int next;
+
+	pthread_mutex_lock(&p->reload_lock);
+	next = 1 - atomic_load(&p->cur);
+	memcpy(p->masters[next], key, 32);
+	atomic_store(&p->cur, next);
+	pthread_mutex_unlock(&p->reload_lock);
+}
+
+/*
+ * A rotation writes a new key file (new master, then the root). When the file's mtime
+ * moved, read it again and put its master in force. Cheap when nothing changed: one
+ * stat. The previous master stays in the other slot for readers still using it.
+ */
+enum err
+privacy_refresh_master(struct privacy *p)
+{
+	unsigned char raw[64];
+	char msg[256];
+	struct stat st;
+	size_t n = 0;
+	enum err e = ERR_NOTFOUND;
+
+	if (p->key_path[0] == '\0' || stat(p->key_path, &st) != 0)
+		return ERR_NOTFOUND;
+	pthread_mutex_lock(&p->reload_lock);
+	if (st.st_mtim.tv_sec == p->key_mtime.tv_sec && st.st_mtim.tv_nsec == p->key_mtime.tv_nsec)
+		goto out;
+	if (privacy_read_secret(p->key_path, 32, 64, raw, &n, msg, sizeof(msg)) != ERR_OK)
+		goto out;
+	p->key_mtime = st.st_mtim;
+	if (sodium_memcmp(raw, PRIVACY_MASTER(p), 32) != 0) {
+		int next = 1 - atomic_load(&p->cur);
+		memcpy(p->masters[next], raw, 32);
+		atomic_store(&p->cur, next);
+		log_info("privacy: the master key was rotated; using the new one");
+		e = ERR_OK;
+	}
+out:
+	pthread_mutex_unlock(&p->reload_lock);
+	sodium_memzero(raw, sizeof(raw));
+	return e;
+}
+
 /* Wipes every secret and frees p. NULL is a no-op. */
 void
 privacy_free(struct privacy *p)
 {
 	if (p == NULL)
 		return;
+	pthread_mutex_destroy(&p->reload_lock);
 	sodium_memzero(p, sizeof(*p));
 	free(p);
 }

@@ -149,8 +149,12 @@ vault_key(struct privacy *p, struct store *s, const char *subject, unsigned char
 	store_bind_text(q, 1, subject);
 	if (store_step(q) == STORE_ROW) {
 		w = store_col_blob(q, 0, &n);
-		e = w ? vault_unwrap(p->master, subject, w, n, store_col_int(q, 1), key)
+		e = w ? vault_unwrap(PRIVACY_MASTER(p), subject, w, n, store_col_int(q, 1), key)
 		      : ERR_CRYPTO;
+		/* rotated by another process since we read the key file: pick it up */
+		if (e == ERR_CRYPTO && w && privacy_refresh_master(p) == ERR_OK)
+			e = vault_unwrap(PRIVACY_MASTER(p), subject, w, n, store_col_int(q, 1),
+			    key);
 	}
 	if ((de = store_done(q)) != ERR_OK) {
 		sodium_memzero(key, VAULT_KEY_BYTES);
@@ -194,7 +198,8 @@ vault_subject_new(struct privacy *p, struct store *s, const char *subject)
 	if (!vault_subject_ok(subject))
 		return ERR_INVAL;
 	crypto_aead_xchacha20poly1305_ietf_keygen(key);
-	vault_wrap(p->master, subject, key, wrapped);
+	privacy_refresh_master(p); /* never wrap under a key another process retired */
+	vault_wrap(PRIVACY_MASTER(p), subject, key, wrapped);
 	sodium_memzero(key, sizeof(key));
 	if ((q = store_prepare(s, &vault_sql[SQL_VAULT_INSERT])) == NULL)
 		return store_done(NULL);
@@ -390,7 +395,7 @@ vault_rotate(struct privacy *p, struct store *s, const unsigned char new_key[32]
 		if ((e = vault_read_batch(s, after, b)) != ERR_OK)
 			goto fail;
 		for (i = 0; i < b->n; i++) {
-			e = vault_unwrap(p->master, b->subject[i], b->wrapped[i],
+			e = vault_unwrap(PRIVACY_MASTER(p), b->subject[i], b->wrapped[i],
 			    VAULT_WRAPPED_BYTES, b->version[i], key);
 			if (e != ERR_OK)
 				goto fail;
@@ -412,7 +417,7 @@ vault_rotate(struct privacy *p, struct store *s, const unsigned char new_key[32]
 	} while (b->n == VAULT_ROTATE_BATCH);
 	if ((e = store_commit(s)) != ERR_OK)
 		goto out;
-	memcpy(p->master, new_key, sizeof(p->master));
+	privacy_set_master(p, new_key);
 	goto out;
 fail:
 	store_rollback(s);
