@@ -164,6 +164,7 @@ const struct cli_command cli_privacy_commands[] = {
 	    "kept as KEYFILE.old-TIME: database backups made before the rotation hold data\n"
 	    "keys wrapped by it, so keep it with those backups and destroy it when they\n"
 	    "expire (that also completes the erasure of people deleted before the rotation).\n"
-	    "Running servers must be restarted to use the new key.\n"},
+	    "Running servers keep serving: they notice the new key file at their next read\n"
+	    "that needs it, so no restart is needed.\n"},
 	{NULL, NULL, NULL, NULL},
 };
