@@ -58,6 +58,8 @@
 #define LIMIT_VAULT_NAME_BYTES 64        /* table or column name bound into a seal */
 #define LIMIT_AUDIT_FIELD 512            /* bytes of one audit entry field */
 #define LIMIT_AUDIT_CHECKPOINT_LINE 512  /* bytes of one line of audit.checkpoints */
+#define LIMIT_DISCLOSURE_REQUESTER 200   /* bytes of a legal request's requester text */
+#define LIMIT_DISCLOSURE_SCOPE 1000      /* bytes of a legal request's scope text */
 
 /* Accounts: passwords (SECURITY.md "Accounts and sessions"; ASVS 2.1.1, 2.1.2, 2.4.1) */
 #define LIMIT_PASSWORD_MIN_CHARS 12      /* Unicode code points */

@@ -176,11 +176,11 @@ disclosure_add(struct store *s, enum disclosure_basis basis, const char *request
 					     "protect-rights.");
 		return ERR_INVAL;
 	}
-	if (!disclosure_text_ok(requester, DISCLOSURE_REQUESTER_MAX)) {
+	if (!disclosure_text_ok(requester, LIMIT_DISCLOSURE_REQUESTER)) {
 		disclosure_msg(msg, msgsize, "The requester is one line of 1 to 200 bytes of text.");
 		return ERR_INVAL;
 	}
-	if (!disclosure_text_ok(scope, DISCLOSURE_SCOPE_MAX)) {
+	if (!disclosure_text_ok(scope, LIMIT_DISCLOSURE_SCOPE)) {
 		disclosure_msg(msg, msgsize, "The scope is one line of 1 to 1000 bytes of text.");
 		return ERR_INVAL;
 	}

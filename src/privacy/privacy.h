@@ -242,8 +242,6 @@ enum disclosure_basis {
 const char *disclosure_basis_name(enum disclosure_basis b); /* "court-order" */
 bool disclosure_basis_parse(const char *s, enum disclosure_basis *out);
 
-#define DISCLOSURE_REQUESTER_MAX 200 /* bytes of the requester text */
-#define DISCLOSURE_SCOPE_MAX 1000    /* bytes of the scope text */
 
 struct disclosure {
 	int64_t id;

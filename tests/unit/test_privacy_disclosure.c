@@ -196,19 +196,19 @@ main(void)
 
 	/* validation: limits at N and N+1, control characters, blank text, unknown person */
 	memset(text, 'x', sizeof(text));
-	text[DISCLOSURE_REQUESTER_MAX] = '\0';
+	text[LIMIT_DISCLOSURE_REQUESTER] = '\0';
 	T_EQ_INT(disclosure_add(s, BASIS_SUBPOENA, text, alice, "scope", &id, msg, sizeof(msg)),
 	    ERR_OK);
-	text[DISCLOSURE_REQUESTER_MAX] = 'x';
-	text[DISCLOSURE_REQUESTER_MAX + 1] = '\0';
+	text[LIMIT_DISCLOSURE_REQUESTER] = 'x';
+	text[LIMIT_DISCLOSURE_REQUESTER + 1] = '\0';
 	T_EQ_INT(disclosure_add(s, BASIS_SUBPOENA, text, alice, "scope", &id, msg, sizeof(msg)),
 	    ERR_INVAL);
 	memset(text, 'y', sizeof(text));
-	text[DISCLOSURE_SCOPE_MAX] = '\0';
+	text[LIMIT_DISCLOSURE_SCOPE] = '\0';
 	T_EQ_INT(disclosure_add(s, BASIS_SUBPOENA, "Court", alice, text, &id, msg, sizeof(msg)),
 	    ERR_OK);
-	text[DISCLOSURE_SCOPE_MAX] = 'y';
-	text[DISCLOSURE_SCOPE_MAX + 1] = '\0';
+	text[LIMIT_DISCLOSURE_SCOPE] = 'y';
+	text[LIMIT_DISCLOSURE_SCOPE + 1] = '\0';
 	T_EQ_INT(disclosure_add(s, BASIS_SUBPOENA, "Court", alice, text, &id, msg, sizeof(msg)),
 	    ERR_INVAL);
 	T_EQ_INT(disclosure_add(s, BASIS_SUBPOENA, "", alice, "s", &id, msg, sizeof(msg)), ERR_INVAL);
