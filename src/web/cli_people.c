@@ -1,11 +1,18 @@
 /*
- * cli_people: accounts and staff from the command line (user add|list|role, staff
+ * cli_people: accounts and staff from the command line (user add|list|role|password, staff
  * add|agreement|grant|revoke). Emails go straight to the privacy module, which seals
- * them; nothing here prints or logs one.
+ * them; nothing here prints or logs one. Passwords are read from a file (never from the
+ * command line, where other users could see them), go straight to accounts/, and every
+ * copy made here is wiped.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "accounts/accounts.h"
 #include "privacy/privacy.h"
 #include "sites/sites.h"
 #include "web/web_int.h"
@@ -30,6 +37,57 @@ cli_person(struct store *s, struct arena *a, const char *username, struct person
 	return e == ERR_OK;
 }
 
+/*
+ * Reads a password: the first line of path, without its line end ("\n" or "\r\n"), into
+ * pw (LIMIT_PASSWORD_MAX_BYTES + 1 bytes, NUL-terminated); *len gets its bytes. "-"
+ * (standard input) is not supported. Plain read(2), so no stdio buffer keeps a copy.
+ * Prints why not. The caller wipes pw.
+ */
+static bool
+cli_password_file(const char *path, char pw[LIMIT_PASSWORD_MAX_BYTES + 1], size_t *len)
+{
+	char buf[LIMIT_PASSWORD_MAX_BYTES + 2]; /* the longest line and "\r\n" */
+	size_t n = 0;
+	ssize_t got = 1;
+	char *nl;
+	bool ok = false;
+	int fd;
+
+	if (strcmp(path, "-") == 0) {
+		CLI_ERR("--password-file - (standard input) is not supported; give a file\n");
+		return false;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		CLI_ERR("cannot read the password file %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	while (n < sizeof(buf) && memchr(buf, '\n', n) == NULL && got != 0) {
+		if ((got = read(fd, buf + n, sizeof(buf) - n)) < 0 && errno != EINTR) {
+			CLI_ERR("cannot read the password file %s: %s\n", path, strerror(errno));
+			goto out;
+		}
+		if (got > 0)
+			n += (size_t)got;
+	}
+	if ((nl = memchr(buf, '\n', n)) != NULL)
+		n = (size_t)(nl - buf);
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	if (n > LIMIT_PASSWORD_MAX_BYTES) {
+		CLI_ERR("the first line of %s is longer than a password may be (at most %d "
+			"characters)\n", path, LIMIT_PASSWORD_MAX_CHARS);
+		goto out;
+	}
+	memcpy(pw, buf, n);
+	pw[n] = '\0';
+	*len = n;
+	ok = true;
+out:
+	sodium_memzero(buf, sizeof(buf));
+	close(fd);
+	return ok;
+}
+
 static int
 run_user_add(const struct cli_args *a)
 {
@@ -37,8 +95,9 @@ run_user_add(const struct cli_args *a)
 	struct config cfg;
 	struct store *s;
 	struct privacy *p;
-	const char *role = cli_arg(a, "role");
-	char msg[256] = "";
+	const char *role = cli_arg(a, "role"), *pwfile = cli_arg(a, "password-file");
+	char msg[256] = "", pw[LIMIT_PASSWORD_MAX_BYTES + 1];
+	size_t pwlen = 0;
 	int64_t id = 0;
 	int r, rc = 1;
 	enum err e;
@@ -50,18 +109,73 @@ run_user_add(const struct cli_args *a)
 		CLI_ERR("--role must be owner, staff or member (see: candor user add --help)\n");
 		return 2;
 	}
-	if (!cli_open_private(cli_arg(a, "data"), &cfg, &s, &p))
+	/* a refused password stops everything before the database is touched */
+	if (pwfile && !cli_password_file(pwfile, pw, &pwlen))
 		return 1;
-	e = people_add(p, s, cli_arg(a, "username"), cli_arg(a, "email"), (enum person_role)r,
-	    !cli_flag(a, "unverified"), &id, msg, sizeof(msg));
+	if (pwfile && password_check(pw, pwlen, msg, sizeof(msg)) != ERR_OK) {
+		CLI_ERR("cannot add the account: %s\n", msg[0] ? msg : "the password is refused");
+		goto out;
+	}
+	if (!cli_open_private(cli_arg(a, "data"), &cfg, &s, &p))
+		goto out;
+	/* the person and their password in one transaction: both or neither */
+	if ((e = store_begin(s)) == ERR_OK) {
+		e = people_add(p, s, cli_arg(a, "username"), cli_arg(a, "email"),
+		    (enum person_role)r, !cli_flag(a, "unverified"), &id, msg, sizeof(msg));
+		if (e == ERR_OK && pwfile)
+			e = password_set(s, id, pw, pwlen, msg, sizeof(msg));
+		if (e == ERR_OK)
+			e = store_commit(s);
+		else
+			store_rollback(s);
+	}
 	if (e == ERR_OK) {
-		printf("Added %s %s (id %lld)%s\n", roles[r], cli_arg(a, "username"), (long long)id,
-		    cli_flag(a, "unverified") ? ", email not verified" : "");
+		printf("Added %s %s (id %lld)%s%s\n", roles[r], cli_arg(a, "username"),
+		    (long long)id, cli_flag(a, "unverified") ? ", email not verified" : "",
+		    pwfile ? ", password set" : "");
 		rc = 0;
 	} else {
 		CLI_ERR("cannot add the account: %s\n", msg[0] ? msg : err_str(e));
 	}
 	cli_people_close(s, p);
+out:
+	sodium_memzero(pw, sizeof(pw));
+	return rc;
+}
+
+static int
+run_user_password(const struct cli_args *a)
+{
+	char msg[256] = "", pw[LIMIT_PASSWORD_MAX_BYTES + 1];
+	struct config cfg;
+	struct cli_db db;
+	struct store *s = NULL;
+	struct arena *ar = NULL;
+	struct person person;
+	size_t pwlen = 0;
+	int rc = 1;
+	enum err e;
+
+	if (!cli_password_file(cli_arg(a, "password-file"), pw, &pwlen))
+		return 1;
+	if ((e = password_check(pw, pwlen, msg, sizeof(msg))) != ERR_OK) {
+		CLI_ERR("cannot change the password: %s\n", msg[0] ? msg : err_str(e));
+		goto out;
+	}
+	if ((s = cli_open(cli_arg(a, "data"), &cfg, &db)) == NULL)
+		goto out;
+	if ((ar = arena_new()) == NULL || !cli_person(s, ar, cli_arg(a, "username"), &person))
+		goto out;
+	if ((e = password_set(s, person.id, pw, pwlen, msg, sizeof(msg))) != ERR_OK) {
+		CLI_ERR("cannot change the password: %s\n", msg[0] ? msg : err_str(e));
+		goto out;
+	}
+	printf("Changed the password of %s\n", person.username);
+	rc = 0;
+out:
+	arena_free(ar);
+	store_close(s);
+	sodium_memzero(pw, sizeof(pw));
 	return rc;
 }
 
@@ -281,12 +395,22 @@ run_staff_revoke(const struct cli_args *a)
 }
 
 const struct cli_command cli_people_commands[] = {
-	{"user add", "data! username! email! role! unverified?", run_user_add,
+	{"user add", "data! username! email! role! unverified? password-file", run_user_add,
 	    "usage: candor user add --data DIR --username USER --email EMAIL\n"
-	    "                       --role owner|staff|member [--unverified]\n"
+	    "                       --role owner|staff|member [--unverified] [--password-file F]\n"
 	    "Adds an account. The email is sealed at once under the person's own key; it is\n"
 	    "never stored or logged in plaintext. An address you enter counts as verified\n"
-	    "(you vouch for it) unless --unverified is given.\n"},
+	    "(you vouch for it) unless --unverified is given.\n"
+	    "  --password-file F  the password is the first line of F (line end removed; '-'\n"
+	    "                     for standard input is not supported): 12 to 128 characters,\n"
+	    "                     not a common password. A refused password adds nothing.\n"
+	    "                     Without it the account has no password until\n"
+	    "                     `candor user password` sets one.\n"},
+	{"user password", "data! username! password-file!", run_user_password,
+	    "usage: candor user password --data DIR --username USER --password-file F\n"
+	    "Sets or changes an account's password: the first line of F (line end removed;\n"
+	    "'-' is not supported), 12 to 128 characters, not a common password. Only an\n"
+	    "argon2id hash is stored. Delete F afterwards.\n"},
 	{"user list", "data!", run_user_list,
 	    "usage: candor user list --data DIR\nLists accounts (without their email addresses).\n"},
 	{"user role", "data! username! site! grant revoke", run_user_role,
