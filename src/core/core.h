@@ -18,13 +18,6 @@
 #define CORE_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define CORE_PRINTF(a, b)
-/* ---- markdown: CommonMark via cmark, safe mode (raw HTML and unsafe links dropped) ---- */
-/* Renders md to HTML. Returns a malloc'd string (free()), or NULL when out of memory. */
-char *markdown_to_html(const char *md, size_t len);
-/* Plain-text excerpt of md: the first paragraph's text, cut at a word boundary to at
- * most max_chars characters with an ellipsis. Returns a malloc'd string or NULL. */
-char *markdown_excerpt(const char *md, size_t len, size_t max_chars);
-
 #endif
 
 #define COUNTOF(a) (sizeof(a) / sizeof((a)[0]))

@@ -187,7 +187,8 @@ struct retention_job {
 	uint64_t runs;
 };
 
-/* One run on a connection of its own; failures are logged and retried next time. */
+/* One run on a connection of its own, then an audit checkpoint; failures are logged and
+ * retried next time. */
 static void
 retention_job_once(struct retention_job *j)
 {
@@ -214,6 +215,10 @@ retention_job_once(struct retention_job *j)
 	}
 	if (e != ERR_OK)
 		log_warn("retention: run incomplete: %s", err_str(e));
+	/* The same hourly beat signs an audit checkpoint (B9): a later truncation or
+	 * rebuild of the log is then detectable by `candor audit verify`. */
+	if ((e = audit_checkpoint(j->p, s)) != ERR_OK)
+		log_warn("audit: cannot write a checkpoint: %s", err_str(e));
 	store_close(s);
 }
 

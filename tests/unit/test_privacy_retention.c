@@ -159,6 +159,18 @@ main(void)
 		usleep(20 * 1000);
 	T_ASSERT(retention_job_runs(job) >= 2);
 	retention_job_stop(job);
+	/* each run also signed an audit checkpoint outside the database */
+	{
+		char path[1200], *cp;
+		size_t lines = 0, k;
+		snprintf(path, sizeof(path), "%s/audit.checkpoints", cfg.data_dir);
+		cp = t_read_file(path, NULL);
+		T_ASSERT(cp != NULL);
+		for (k = 0; cp[k]; k++)
+			lines += cp[k] == '\n';
+		T_ASSERT(lines >= 2);
+		free(cp);
+	}
 	T_ASSERT(!exists(s, ar, "otto"));
 	T_ASSERT(exists(s, ar, "vera"));
 	/* a job told to wait an hour stops at once */
