@@ -41,7 +41,7 @@ const char *
 field_class_name(enum field_class c)
 {
 	static const char *const names[FIELD__MAX] = {"email", "ip", "name", "address",
-	    "payment", "text"};
+	    "payment", "text", "secret"};
 
 	return (unsigned)c < FIELD__MAX ? names[c] : "?";
 }

@@ -17,6 +17,11 @@ const struct inventory_field inventory[] = {
 	    "A keyed fingerprint of your email address (not the address itself)",
 	    "To find your account when you sign in, and to stop two accounts sharing an address",
 	    "No one reads it; the software compares it", "Until you delete your account"},
+	{"account_passwords", "hash", FIELD_SECRET,
+	    "If you set a password: an argon2id hash of it, never the password",
+	    "To check your password when you sign in",
+	    "No one: it cannot be turned back into your password, and it is only compared",
+	    "Until you change your password or delete your account"},
 };
 const size_t inventory_count = COUNTOF(inventory);
 

@@ -161,6 +161,7 @@ enum field_class {
 	FIELD_ADDRESS,
 	FIELD_PAYMENT,
 	FIELD_TEXT,
+	FIELD_SECRET, /* one-way: a password hash; never opened, only compared */
 	FIELD__MAX
 };
 const char *field_class_name(enum field_class c);
