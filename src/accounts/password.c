@@ -216,45 +216,6 @@ password_run(const char *s, size_t n)
 
 /* ----------------------------------------------------------- the rules ---- */
 
-/* Code points in pw, or (size_t)-1 for a NUL byte or invalid UTF-8 (overlong forms,
- * surrogates and values past U+10FFFF included). */
-static size_t
-password_chars(const char *pw, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)pw;
-	size_t i = 0, count = 0, n, k;
-	unsigned int cp;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		if (c == 0)
-			return (size_t)-1;
-		if (c < 0x80)
-			n = 1, cp = c;
-		else if ((c & 0xe0) == 0xc0)
-			n = 2, cp = c & 0x1f;
-		else if ((c & 0xf0) == 0xe0)
-			n = 3, cp = c & 0x0f;
-		else if ((c & 0xf8) == 0xf0)
-			n = 4, cp = c & 0x07;
-		else
-			return (size_t)-1;
-		if (n > len - i)
-			return (size_t)-1;
-		for (k = 1; k < n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return (size_t)-1;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return (size_t)-1;
-		i += n;
-		count++;
-	}
-	return count;
-}
-
 static void
 password_msg(char *msg, size_t msgsize, const char *text)
 {
@@ -283,10 +244,13 @@ password_check(const char *pw, size_t len, char *msg, size_t msgsize)
 		password_too_long(msg, msgsize);
 		return ERR_TOOBIG;
 	}
-	if ((chars = password_chars(pw, len)) == (size_t)-1) {
-		password_msg(msg, msgsize, "A password must be text (UTF-8) without NUL bytes.");
+	/* the core UTF-8 check: no NUL, no control character but tab, no overlong forms */
+	if (!str_utf8_valid(pw, len) || memchr(pw, '\r', len) || memchr(pw, '\n', len)) {
+		password_msg(msg, msgsize, "A password must be text (UTF-8) without NUL bytes or "
+					   "control characters.");
 		return ERR_INVAL;
 	}
+	chars = str_utf8_len(pw, len);
 	if (chars < LIMIT_PASSWORD_MIN_CHARS) {
 		if (msg && msgsize)
 			snprintf(msg, msgsize, "A password needs at least %d characters.",

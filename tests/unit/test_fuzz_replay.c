@@ -21,6 +21,7 @@
 #include "../../fuzz/fuzz_cookie_body.h"
 #include "../../fuzz/fuzz_form_body.h"
 #include "../../fuzz/fuzz_host_body.h"
+#include "../../fuzz/fuzz_input_body.h"
 #include "../../fuzz/fuzz_path_body.h"
 #include "testlib.h"
 
@@ -34,6 +35,7 @@ static const struct replay_target replay_targets[] = {
     {"cookie", fuzz_cookie_one},
     {"path", fuzz_path_one},
     {"host", fuzz_host_one},
+    {"input", fuzz_input_one},
 };
 
 static int
