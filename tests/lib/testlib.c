@@ -1,4 +1,5 @@
 /* testlib: temporary directories and file helpers shared by the tests. */
+#include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,4 +73,32 @@ t_backend(void)
 	const char *b = getenv("CANDOR_TEST_BACKEND");
 
 	return b && *b ? b : "sqlite";
+}
+
+void
+t_assert_absent(const char *dir, const char *needle)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	size_t n = strlen(needle), len, i, k;
+	char path[1024], *data;
+
+	if (d == NULL)
+		T_FAIL("cannot open %s", dir);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if ((data = t_read_file(path, &len)) == NULL)
+			continue;
+		for (i = 0; i + n <= len; i++) {
+			for (k = 0; k < n; k++)
+				if ((data[i + k] | 0x20) != (needle[k] | 0x20))
+					break;
+			if (k == n)
+				T_FAIL("%s holds \"%s\" in plaintext at byte %zu", path, needle, i);
+		}
+		free(data);
+	}
+	closedir(d);
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,10 @@ const char *t_tmpdir(void);
 
 /* Reads a whole file into a malloc'd NUL-terminated string (NULL if unreadable). */
 char *t_read_file(const char *path, size_t *len);
+
+/* Fails the test if needle occurs, byte for byte (ASCII case ignored), in any file
+ * directly inside dir. The plaintext scans of the privacy tests use it. */
+void t_assert_absent(const char *dir, const char *needle);
 
 /* "sqlite" or "postgres", from CANDOR_TEST_BACKEND (default "sqlite"). */
 const char *t_backend(void);
@@ -124,5 +129,10 @@ void t_privacy_config(struct config *cfg, unsigned char key_out[32]);
 struct store *t_privacy_store(const struct config *cfg);
 /* privacy_open(cfg) or fail the test with its sentence. */
 struct privacy *t_privacy_open(const struct config *cfg);
+/* people_add(user, "user@example.test", role, verified) or fail; returns the id. */
+int64_t t_person(struct privacy *p, struct store *s, const char *user, int role);
+/* Appends person id's sealed email (people.email_sealed) to out. */
+struct buf;
+void t_sealed_email(struct store *s, int64_t id, struct buf *out);
 
 #endif

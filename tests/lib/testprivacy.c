@@ -56,3 +56,36 @@ t_privacy_open(const struct config *cfg)
 		T_FAIL("privacy_open: %s", msg);
 	return p;
 }
+
+int64_t
+t_person(struct privacy *p, struct store *s, const char *user, int role)
+{
+	char email[96], msg[160];
+	int64_t id = 0;
+
+	snprintf(email, sizeof(email), "%s@example.test", user);
+	if (people_add(p, s, user, email, (enum person_role)role, true, &id, msg, sizeof(msg)) !=
+	    ERR_OK)
+		T_FAIL("people_add %s: %s", user, msg);
+	return id;
+}
+
+void
+t_sealed_email(struct store *s, int64_t id, struct buf *out)
+{
+	static const struct store_stmt get = {"t_sealed_email",
+	    "SELECT email_sealed FROM people WHERE id = ?"};
+	struct store_q *q = store_prepare(s, &get);
+	const void *b;
+	size_t n = 0;
+
+	if (q == NULL)
+		T_FAIL("prepare: %s", store_errmsg(s));
+	store_bind_int(q, 1, id);
+	if (store_step(q) != STORE_ROW)
+		T_FAIL("no person %lld", (long long)id);
+	b = store_col_blob(q, 0, &n);
+	buf_append(out, b, n);
+	if (store_done(q) != ERR_OK)
+		T_FAIL("reading the sealed email: %s", store_errmsg(s));
+}

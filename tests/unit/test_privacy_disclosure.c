@@ -17,38 +17,6 @@
 #include "store/store.h"
 #include "testlib.h"
 
-static struct privacy *
-open_privacy(struct config *cfg)
-{
-	unsigned char key[32];
-	char path[600], msg[256];
-	struct privacy *p = NULL;
-	int fd;
-
-	config_defaults(cfg);
-	str_copy(cfg->data_dir, t_tmpdir(), sizeof(cfg->data_dir));
-	snprintf(path, sizeof(path), "%s/master.key", cfg->data_dir);
-	randombytes_buf(key, sizeof(key));
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	T_ASSERT(fd >= 0 && write(fd, key, sizeof(key)) == (ssize_t)sizeof(key));
-	close(fd);
-	if (privacy_open(cfg, &p, msg, sizeof(msg)) != ERR_OK)
-		T_FAIL("privacy_open: %s", msg);
-	return p;
-}
-
-static int64_t
-add_person(struct privacy *p, struct store *s, const char *user, enum person_role role)
-{
-	char email[64], msg[128];
-	int64_t id = 0;
-
-	snprintf(email, sizeof(email), "%s@example.test", user);
-	if (people_add(p, s, user, email, role, true, &id, msg, sizeof(msg)) != ERR_OK)
-		T_FAIL("people_add %s: %s", user, msg);
-	return id;
-}
-
 static int64_t
 add_request(struct store *s, enum disclosure_basis basis, int64_t subject)
 {
@@ -149,7 +117,7 @@ main(void)
 {
 	static const struct store_stmt drop_person = {"t_drop_person",
 	    "DELETE FROM people WHERE id = ?"};
-	char url[600], msg[256], text[1100];
+	char msg[256], text[1100];
 	struct config cfg;
 	struct privacy *p;
 	struct store *s;
@@ -160,14 +128,11 @@ main(void)
 	struct buf out, plain, sealed;
 	int64_t olivia, sam, alice, bob, carl, r1, r2, r3, r4, r5, r6, r7, id, answered;
 	size_t n, before;
-	enum err e;
 
 	T_ASSERT(sodium_init() >= 0);
-	t_db_url(url, sizeof(url));
-	if ((s = store_open(url, NULL, &e, msg, sizeof(msg))) == NULL)
-		T_FAIL("store_open: %s", msg);
-	p = open_privacy(&cfg);
-	T_EQ_INT(privacy_migrate(s), ERR_OK);
+	t_privacy_config(&cfg, NULL);
+	s = t_privacy_store(&cfg);
+	p = t_privacy_open(&cfg);
 	T_EQ_INT(disclosure_migrate(s), ERR_OK);
 	T_EQ_INT(disclosure_migrate(s), ERR_OK); /* idempotent */
 	a = arena_new();
@@ -175,11 +140,11 @@ main(void)
 	buf_init(&plain);
 	buf_init(&sealed);
 
-	olivia = add_person(p, s, "olivia", ROLE_OWNER);
-	sam = add_person(p, s, "sam", ROLE_STAFF);
-	alice = add_person(p, s, "alice", ROLE_MEMBER);
-	bob = add_person(p, s, "bob", ROLE_MEMBER);
-	carl = add_person(p, s, "carl", ROLE_MEMBER);
+	olivia = t_person(p, s, "olivia", ROLE_OWNER);
+	sam = t_person(p, s, "sam", ROLE_STAFF);
+	alice = t_person(p, s, "alice", ROLE_MEMBER);
+	bob = t_person(p, s, "bob", ROLE_MEMBER);
+	carl = t_person(p, s, "carl", ROLE_MEMBER);
 
 	/* an empty register counts nothing */
 	T_EQ_INT(disclosure_counts(s, a, &c, &n), ERR_OK);

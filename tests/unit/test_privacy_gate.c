@@ -55,38 +55,6 @@ expected(enum actor a, enum purpose pu, bool is_alice_email)
 	}
 }
 
-static struct privacy *
-open_privacy(struct config *cfg)
-{
-	unsigned char key[32];
-	char path[600], msg[256];
-	struct privacy *p = NULL;
-	int fd;
-
-	config_defaults(cfg);
-	str_copy(cfg->data_dir, t_tmpdir(), sizeof(cfg->data_dir));
-	snprintf(path, sizeof(path), "%s/master.key", cfg->data_dir);
-	randombytes_buf(key, sizeof(key));
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	T_ASSERT(fd >= 0 && write(fd, key, sizeof(key)) == (ssize_t)sizeof(key));
-	close(fd);
-	if (privacy_open(cfg, &p, msg, sizeof(msg)) != ERR_OK)
-		T_FAIL("privacy_open: %s", msg);
-	return p;
-}
-
-static int64_t
-add(struct privacy *p, struct store *s, const char *user, enum person_role role)
-{
-	char email[64], msg[128];
-	int64_t id = 0;
-
-	snprintf(email, sizeof(email), "%s@example.test", user);
-	if (people_add(p, s, user, email, role, true, &id, msg, sizeof(msg)) != ERR_OK)
-		T_FAIL("people_add %s: %s", user, msg);
-	return id;
-}
-
 int
 main(void)
 {
@@ -98,27 +66,24 @@ main(void)
 	struct buf sealed_email, sealed_ip, plain;
 	struct gate_field fields[2];
 	int64_t id[A__MAX], day = 86400, now = time_now();
-	char url[600], msg[256];
+	char msg[256];
 	size_t nlog = 0, before;
 	enum err e;
 	int a, pu, k;
 
 	T_ASSERT(sodium_init() >= 0);
-	t_db_url(url, sizeof(url));
-	s = store_open(url, NULL, &e, msg, sizeof(msg));
-	if (s == NULL)
-		T_FAIL("store_open: %s", msg);
-	p = open_privacy(&cfg);
-	T_EQ_INT(privacy_migrate(s), ERR_OK);
+	t_privacy_config(&cfg, NULL);
+	s = t_privacy_store(&cfg);
+	p = t_privacy_open(&cfg);
 
-	id[A_OWNER] = add(p, s, "olivia", ROLE_OWNER);
-	id[A_STAFF_OK] = add(p, s, "sam", ROLE_STAFF);
-	id[A_STAFF_NO_AGREEMENT] = add(p, s, "nora", ROLE_STAFF);
-	id[A_STAFF_EXPIRED] = add(p, s, "edgar", ROLE_STAFF);
-	id[A_ADMIN_SITE1] = add(p, s, "adam", ROLE_MEMBER);
-	id[A_ADMIN_SITE2] = add(p, s, "beth", ROLE_MEMBER);
-	id[A_ALICE] = add(p, s, "alice", ROLE_MEMBER);
-	id[A_BOB] = add(p, s, "bob", ROLE_MEMBER);
+	id[A_OWNER] = t_person(p, s, "olivia", ROLE_OWNER);
+	id[A_STAFF_OK] = t_person(p, s, "sam", ROLE_STAFF);
+	id[A_STAFF_NO_AGREEMENT] = t_person(p, s, "nora", ROLE_STAFF);
+	id[A_STAFF_EXPIRED] = t_person(p, s, "edgar", ROLE_STAFF);
+	id[A_ADMIN_SITE1] = t_person(p, s, "adam", ROLE_MEMBER);
+	id[A_ADMIN_SITE2] = t_person(p, s, "beth", ROLE_MEMBER);
+	id[A_ALICE] = t_person(p, s, "alice", ROLE_MEMBER);
+	id[A_BOB] = t_person(p, s, "bob", ROLE_MEMBER);
 	id[A_SYSTEM] = 0;
 	id[A_UNKNOWN] = 999999;
 	T_EQ_INT(staff_set(s, id[A_STAFF_OK], "Edit House Ltd", "PT"), ERR_OK);
@@ -135,19 +100,7 @@ main(void)
 	buf_init(&sealed_email);
 	buf_init(&sealed_ip);
 	buf_init(&plain);
-	{
-		static const struct store_stmt get_email = {"t_email",
-		    "SELECT email_sealed FROM people WHERE id = ?"};
-		struct store_q *q = store_prepare(s, &get_email);
-		const void *b;
-		size_t n;
-		T_ASSERT(q != NULL);
-		store_bind_int(q, 1, id[A_ALICE]);
-		T_EQ_INT(store_step(q), STORE_ROW);
-		b = store_col_blob(q, 0, &n);
-		buf_append(&sealed_email, b, n);
-		T_EQ_INT(store_done(q), ERR_OK);
-	}
+	t_sealed_email(s, id[A_ALICE], &sealed_email);
 	T_EQ_INT(vault_subject_new(p, s, "commenter:c1"), ERR_OK);
 	T_EQ_INT(vault_seal(p, s, "commenter:c1", "comments", "ip", 5, "203.0.113.9", 11,
 		     &sealed_ip), ERR_OK);

@@ -15,39 +15,10 @@
 #include "store/store.h"
 #include "testlib.h"
 
-static const struct store_stmt t_sealed_email = {"t_sealed_email",
-    "SELECT email_sealed FROM people WHERE id = ?"};
 static const struct store_stmt t_count_roles = {"t_count_roles",
     "SELECT COUNT(*) FROM site_roles WHERE person_id = ?"};
 static const struct store_stmt t_count_key = {"t_count_key",
     "SELECT COUNT(*) FROM vault_keys WHERE subject = ?"};
-
-static int64_t
-add(struct privacy *p, struct store *s, const char *user, enum person_role role)
-{
-	char email[64], msg[128];
-	int64_t id = 0;
-
-	snprintf(email, sizeof(email), "%s@example.test", user);
-	if (people_add(p, s, user, email, role, true, &id, msg, sizeof(msg)) != ERR_OK)
-		T_FAIL("people_add %s: %s", user, msg);
-	return id;
-}
-
-static void
-sealed_email(struct store *s, int64_t id, struct buf *out)
-{
-	struct store_q *q = store_prepare(s, &t_sealed_email);
-	const void *b;
-	size_t n = 0;
-
-	T_ASSERT(q != NULL);
-	store_bind_int(q, 1, id);
-	T_EQ_INT(store_step(q), STORE_ROW);
-	b = store_col_blob(q, 0, &n);
-	buf_append(out, b, n);
-	T_EQ_INT(store_done(q), ERR_OK);
-}
 
 static int64_t
 count(struct store *s, const struct store_stmt *st, int64_t id, const char *text)
@@ -129,10 +100,10 @@ main(void)
 	p = t_privacy_open(&cfg);
 	T_ASSERT((ar = arena_new()) != NULL);
 
-	olivia = add(p, s, "olivia", ROLE_OWNER);
-	sam = add(p, s, "sam", ROLE_STAFF);
-	alice = add(p, s, "alice", ROLE_MEMBER);
-	bob = add(p, s, "bob", ROLE_MEMBER);
+	olivia = t_person(p, s, "olivia", ROLE_OWNER);
+	sam = t_person(p, s, "sam", ROLE_STAFF);
+	alice = t_person(p, s, "alice", ROLE_MEMBER);
+	bob = t_person(p, s, "bob", ROLE_MEMBER);
 	T_EQ_INT(staff_set(s, sam, "Edit House Ltd", "PT"), ERR_OK);
 	T_EQ_INT(staff_agreement(s, sam, "2026-1", now - 30 * day), ERR_OK);
 	T_EQ_INT(staff_grant(s, sam, PURPOSE_SUPPORT, now + day), ERR_OK);
@@ -143,8 +114,8 @@ main(void)
 	buf_init(&alice_sealed);
 	buf_init(&bob_sealed);
 	buf_init(&plain);
-	sealed_email(s, alice, &alice_sealed);
-	sealed_email(s, bob, &bob_sealed);
+	t_sealed_email(s, alice, &alice_sealed);
+	t_sealed_email(s, bob, &bob_sealed);
 
 	/* sam reads alice's email for support: that read must show in her export */
 	staff_a = (struct gate_actor){sam, false};
