@@ -45,6 +45,7 @@ static const struct store_stmt st_insert_lit = {
 static const struct store_stmt st_get = {
     "get", "SELECT id, name, n, data, note FROM items WHERE name = ?"};
 static const struct store_stmt st_count = {"count", "SELECT count(*) FROM items"};
+static const struct store_stmt st_delete_name = {"delete_name", "DELETE FROM items WHERE name = ?"};
 static const struct store_stmt st_tag = {"tag", "INSERT INTO tags (item_id, tag) VALUES (?, ?)"};
 static const struct store_stmt st_a3 = {"a3", "SELECT count(*) FROM a3"};
 static const struct store_stmt st_bad_half = {"bad_half", "SELECT count(*) FROM bad_half"};
@@ -332,6 +333,38 @@ test_conflicts(void)
 	store_close(s);
 }
 
+/*
+ * Ids are never reused, even for the newest row after it is deleted: a person erased and
+ * a new one added must not share "user:<id>" (their audit history, legal requests). */
+static void
+test_ids_not_reused(void)
+{
+	struct store *s = t_open();
+	struct store_q *q;
+	int64_t last = 0, next = 0;
+	enum err e;
+
+	t_insert(s, "newest", 1, NULL, 0, NULL, &e);
+	T_EQ_INT(e, ERR_OK);
+	q = store_prepare(s, &st_get);
+	T_ASSERT(q != NULL);
+	store_bind_text(q, 1, "newest");
+	T_EQ_INT(store_step(q), STORE_ROW);
+	last = store_col_int(q, 0);
+	T_EQ_INT(store_done(q), ERR_OK);
+	q = store_prepare(s, &st_delete_name);
+	T_ASSERT(q != NULL);
+	store_bind_text(q, 1, "newest");
+	store_step(q);
+	T_EQ_INT(store_done(q), ERR_OK);
+	next = t_insert(s, "after", 1, NULL, 0, NULL, &e);
+	T_EQ_INT(e, ERR_OK);
+	if (next <= last)
+		T_FAIL("id %lld was handed out again after %lld was deleted", (long long)next,
+		    (long long)last);
+	store_close(s);
+}
+
 static void
 test_transactions(void)
 {
@@ -462,6 +495,7 @@ main(void)
 	test_round_trips();
 	test_conflicts();
 	test_transactions();
+	test_ids_not_reused();
 	test_misuse();
 
 	/* A second database is independent of the first. */
