@@ -4,15 +4,20 @@
  *   1. the system may read an email to deliver mail the person asked for (delivery);
  *   2. a person may read their own data (self);
  *   3. an admin of the site a field belongs to may read its email and IP (moderation),
- *      and no other site's (P5);
+ *      and no other site's (P5) -- only for tables whose rows belong to one site
+ *      (gate_site_tables: comments), never an account's own data;
  *   4. the owner may read with a stated purpose (support, billing, security);
- *   5. staff may read a class only with a signed confidentiality agreement on record and
+ *   5. staff may read a class only with a staff record (organisation and country, which
+ *      the audit entry carries: P12), a signed confidentiality agreement on record and
  *      an unexpired need-to-know grant for that purpose, and only the classes that
  *      purpose needs (P11);
+ * The gate does not take the caller's word for whose data it is: a "user:N" subject
+ * fixes the person, whatever subject_person says.
  *   legal disclosures never pass here: they go through the disclosure register.
  * Every decision, allow or deny, is appended to the audit log in the same transaction as
  * the read; if the audit entry cannot be written, nothing is read.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "privacy/privacy_int.h"
@@ -63,9 +68,36 @@ gate_purpose_classes(enum purpose pu)
 	}
 }
 
+/* Tables whose rows each belong to one site: the only ones moderation may read. */
+static const char *const gate_site_tables[] = {"comments", NULL};
+
+static bool
+gate_site_scoped(const char *table)
+{
+	size_t i;
+
+	for (i = 0; gate_site_tables[i]; i++)
+		if (strcmp(gate_site_tables[i], table) == 0)
+			return true;
+	return false;
+}
+
+/* The person a subject names: N for "user:N", 0 for any other subject. */
+static int64_t
+gate_subject_person(const char *subject)
+{
+	long long v;
+
+	if (subject == NULL || strncmp(subject, "user:", 5) != 0 ||
+	    strnum(subject + 5, 1, INT64_MAX, &v) != ERR_OK)
+		return 0;
+	return (int64_t)v;
+}
+
 /* What the gate knows about an actor. */
 struct gate_facts {
 	bool known;
+	bool staff_record;
 	enum person_role role;
 	char org[104];
 	char country[4];
@@ -109,6 +141,7 @@ gate_facts(struct store *s, int64_t person, struct gate_facts *f)
 		return store_done(NULL);
 	store_bind_int(q, 1, person);
 	if (store_step(q) == STORE_ROW) {
+		f->staff_record = true;
 		str_copy(f->org, store_col_text(q, 0), sizeof(f->org));
 		str_copy(f->country, store_col_text(q, 1), sizeof(f->country));
 	}
@@ -128,6 +161,10 @@ gate_decide(struct store *s, const struct gate_actor *actor, const struct gate_f
 	*why = "no rule allows it";
 	if ((unsigned)pu >= PURPOSE__MAX || (unsigned)f->cls >= FIELD__MAX)
 		return ERR_OK;
+	if (f->cls == FIELD_SECRET) {
+		*why = "one-way secrets are compared, never opened";
+		return ERR_OK;
+	}
 	if (actor->system) {
 		if (pu == PURPOSE_DELIVERY && f->cls == FIELD_EMAIL) {
 			*allow = true;
@@ -140,12 +177,14 @@ gate_decide(struct store *s, const struct gate_actor *actor, const struct gate_f
 		return ERR_OK;
 	}
 	if (pu == PURPOSE_SELF) {
-		*allow = f->subject_person != 0 && f->subject_person == actor->person;
+		int64_t owner = gate_subject_person(f->subject);
+		*allow = owner != 0 && owner == actor->person;
 		*why = *allow ? "own data" : "self purpose on another person's data";
 		return ERR_OK;
 	}
 	if (pu == PURPOSE_MODERATION) {
-		if (f->site <= 0 || (f->cls != FIELD_IP && f->cls != FIELD_EMAIL)) {
+		if (f->site <= 0 || !gate_site_scoped(f->table) ||
+		    (f->cls != FIELD_IP && f->cls != FIELD_EMAIL)) {
 			*why = "moderation covers the email and IP of a site's own comments";
 			return ERR_OK;
 		}
@@ -175,6 +214,10 @@ gate_decide(struct store *s, const struct gate_actor *actor, const struct gate_f
 	}
 	if (facts->role != ROLE_STAFF) {
 		*why = "members may read only their own data";
+		return ERR_OK;
+	}
+	if (!facts->staff_record) {
+		*why = "no staff record (organisation and country) on file";
 		return ERR_OK;
 	}
 	args[0] = actor->person;

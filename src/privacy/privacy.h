@@ -38,6 +38,16 @@ enum err privacy_open(const struct config *cfg, struct privacy **out, char *errb
     size_t errsize);
 void privacy_free(struct privacy *p);
 
+/*
+ * Derives a 32-byte key for another module from the root key (the one that survives
+ * `candor keys rotate`): crypto_kdf(root, id, ctx). ctx is exactly 8 characters naming
+ * the use ("cdcsrf__" for web/csrf.c); the module's own contexts ("cdblind_",
+ * "cdaudit_") are refused with ERR_INVAL, so no caller can obtain the index or audit
+ * keys. ERR_CRYPTO if libsodium fails. The caller wipes out (sodium_memzero) when done.
+ */
+enum err privacy_derive_key(const struct privacy *p, uint64_t id, const char ctx[8],
+    unsigned char out[32]);
+
 /* Creates or upgrades the module's tables (vault, audit, people). */
 enum err privacy_migrate(struct store *s);
 /* The module's tables for `candor db copy`, parents first. */
@@ -318,14 +328,16 @@ enum err disclosure_counts(struct store *s, struct arena *a, struct disclosure_c
 enum err rights_export(struct privacy *p, struct store *s, int64_t person, struct buf *json);
 /*
  * Erases person at their own request: in one transaction an "erase" audit entry, their
- * data key destroyed (vault_shred: sealed copies anywhere no longer open), their rows
+ * data key destroyed (vault_shred), their rows
  * deleted. Audit entries about them are kept (they name "user:ID", no personal data).
+ * Copies of the database made before the erasure still hold the wrapped data key: they
+ * stop opening once the master key of that time is retired (docs/privacy.md).
  * ERR_NOTFOUND when there is no such person.
  */
 enum err rights_erase(struct privacy *p, struct store *s, int64_t person);
-/* The same, recorded as done by actor (the system for retention, or another person)
- * with purpose and a short reason (no personal data) in the audit entry. ERR_DENIED
- * when actor is neither the system nor an existing person. */
+/* The same, recorded as done by actor (the system for retention, or the owner) with
+ * purpose and a short reason (no personal data) in the audit entry. Default deny:
+ * ERR_DENIED unless actor is the person themself, the system or an owner. */
 enum err rights_erase_as(struct privacy *p, struct store *s, int64_t person,
     const struct gate_actor *actor, const char *purpose, const char *why);
 /* Every audit entry about person, oldest first, strings in a (audit_list for

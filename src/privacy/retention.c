@@ -33,13 +33,18 @@ struct retention_rule {
 	size_t days;          /* offsetof(struct config, the class's limit in days) */
 	enum retention_action action;
 	struct store_stmt stmt; /* ? = cutoff: rows older than it are due */
+	/* erase rules: ? = id, ? = cutoff; a row when that id is still due, checked again
+	 * inside the erasing transaction (someone may have verified since the selection) */
+	struct store_stmt still_due;
 };
 
 static const struct retention_rule retention_rules[] = {
 	{"unverified_accounts", "unverified accounts",
 	    offsetof(struct config, retention_unverified_days), RETENTION_ERASE_PEOPLE,
 	    {"retention_unverified_accounts",
-		"SELECT id FROM people WHERE email_verified = 0 AND created_at < ? ORDER BY id"}},
+		"SELECT id FROM people WHERE email_verified = 0 AND created_at < ? ORDER BY id"},
+	    {"retention_unverified_still_due",
+		"SELECT 1 FROM people WHERE id = ? AND email_verified = 0 AND created_at < ?"}},
 };
 
 _Static_assert(COUNTOF(retention_rules) <= RETENTION_RULES_MAX,
@@ -60,16 +65,11 @@ retention_ids(struct store *s, const struct retention_rule *r, int64_t cutoff,
 		return store_done(NULL);
 	store_bind_int(q, 1, cutoff);
 	while (store_step(q) == STORE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((grown = arena_alloc(a, cap * sizeof(*grown))) == NULL) {
-				e = ERR_NOMEM;
-				break;
-			}
-			if (*n)
-				memcpy(grown, v, *n * sizeof(*v));
-			v = grown;
+		if ((grown = arena_grow(a, v, *n, &cap, sizeof(*v))) == NULL) {
+			e = ERR_NOMEM;
+			break;
 		}
+		v = grown;
 		v[(*n)++] = store_col_int(q, 0);
 	}
 	if ((de = store_done(q)) != ERR_OK && e == ERR_OK)
@@ -117,11 +117,28 @@ retention_apply(struct privacy *p, struct store *s, const struct retention_rule 
 	e = retention_ids(s, r, cutoff, a, &ids, &n);
 	snprintf(why, sizeof(why), "retention: %s older than %d days", r->what, days);
 	for (i = 0; e == ERR_OK && i < n; i++) {
-		de = rights_erase_as(p, s, ids[i], &system, "retention", why);
-		if (de == ERR_OK)
-			(*removed)++;
-		else if (de != ERR_NOTFOUND) /* gone meanwhile: nothing left to remove */
+		bool due = false;
+		if ((de = store_begin(s)) != ERR_OK) {
 			e = de;
+			break;
+		}
+		if ((q = store_prepare(s, &r->still_due)) == NULL) {
+			de = store_done(NULL);
+		} else {
+			store_bind_int(q, 1, ids[i]);
+			store_bind_int(q, 2, cutoff);
+			due = store_step(q) == STORE_ROW;
+			de = store_done(q);
+		}
+		if (de == ERR_OK && due)
+			de = rights_erase_as(p, s, ids[i], &system, "retention", why);
+		if (de == ERR_OK && (de = store_commit(s)) == ERR_OK && due)
+			(*removed)++;
+		if (de != ERR_OK) {
+			store_rollback(s);
+			if (de != ERR_NOTFOUND) /* gone meanwhile: nothing left to remove */
+				e = de;
+		}
 	}
 	arena_free(a);
 	return e;

@@ -417,6 +417,11 @@ rights_erase_as(struct privacy *p, struct store *s, int64_t person,
 			e = ERR_DENIED; /* an unknown actor erases nobody */
 		goto fail;
 	}
+	/* default deny: the person themself, the system (retention) or the owner */
+	if (!actor->system && actor->person != person && by.role != ROLE_OWNER) {
+		e = ERR_DENIED;
+		goto fail;
+	}
 	rights_entry(&ae, actor, who, actor->system ? NULL : actor->person == person ? &r : &by,
 	    subject, purpose, "erase", why);
 	if ((e = audit_append(p, s, &ae)) != ERR_OK)

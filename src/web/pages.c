@@ -189,23 +189,23 @@ page_privacy(struct http_request *req, struct http_response *res, void *arg)
 
 	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
 		return;
-	if ((e = policy_current(s, req->arena, &pv)) == ERR_NOTFOUND) {
-		res->status = 404;
-		web_error_page(app, req, res, "No privacy policy yet",
-		    "The operator has not published a privacy policy.");
-		return;
-	}
-	if (e != ERR_OK) {
+	/* Without a published policy the page still shows what the software collects. */
+	if ((e = policy_current(s, req->arena, &pv)) != ERR_OK && e != ERR_NOTFOUND) {
 		res->status = e == ERR_UNAVAIL ? 503 : 500;
 		return;
 	}
-	ctx = web_context(app, req, res, &site, s);
-	tmpl_set_str(ctx, "page_title", pv.title);
-	o = tmpl_set_obj(ctx, "policy");
-	tmpl_set_str(o, "title", pv.title);
-	tmpl_set_html(o, "body", pv.body_html);
-	tmpl_set_int(o, "version", pv.version);
-	page_dates(o, req->arena, pv.effective_at);
+	if ((ctx = web_context(app, req, res, &site, s)) == NULL) {
+		web_render(app, res, "privacy", NULL);
+		return;
+	}
+	tmpl_set_str(ctx, "page_title", e == ERR_OK ? pv.title : "Privacy");
+	if (e == ERR_OK) {
+		o = tmpl_set_obj(ctx, "policy");
+		tmpl_set_str(o, "title", pv.title);
+		tmpl_set_html(o, "body", pv.body_html);
+		tmpl_set_int(o, "version", pv.version);
+		page_dates(o, req->arena, pv.effective_at);
+	}
 	page_inventory(ctx);
 	res->cache_control = PAGE_CACHE;
 	res->cacheable = true;

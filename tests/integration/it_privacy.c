@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "testlib.h"
 
@@ -88,6 +89,19 @@ main(void)
 	T_CONTAINS(r.body, "Cookies</h2>");
 	T_CONTAINS(r.body, "This site sets no cookies.");
 	t_resp_free(&r);
+
+	/* an address written while the server holds the database open stays in the WAL
+	 * (no checkpoint yet): scan then, so the WAL is searched too */
+	T_EQ_INT(t_candor(&out, "user", "add", "--data", dir, "--username", "walter", "--email",
+		     "wal.witness@example.test", "--role", "member", NULL), 0);
+	free(out);
+	if (strcmp(t_backend(), "sqlite") == 0) {
+		char wal[600];
+		snprintf(wal, sizeof(wal), "%s/candor.db-wal", dir);
+		T_ASSERT(access(wal, F_OK) == 0);
+	}
+	t_assert_absent(dir, "wal.witness@example.test");
+	t_assert_absent(dir, EMAIL);
 	T_EQ_INT(t_server_stop(&srv), 0);
 
 	/* no plaintext email anywhere */

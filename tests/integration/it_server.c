@@ -71,6 +71,13 @@ main(void)
 	T_CONTAINS(r.body, "<em>there</em>");
 	t_resp_free(&r);
 
+	/* without a published policy, /privacy still shows what is collected (B6) */
+	t_http(&r, srv.port, "GET", "example.org", "/privacy", NULL, NULL);
+	T_EQ_INT(r.status, 200);
+	T_CONTAINS(r.body, "has not published a privacy policy yet");
+	T_CONTAINS(r.body, "What we collect and why");
+	t_resp_free(&r);
+
 	/* keep-alive: 50 requests on one connection */
 	c = curl_easy_init();
 	T_ASSERT(c != NULL);

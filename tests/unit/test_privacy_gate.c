@@ -20,6 +20,7 @@ enum actor {
 	A_STAFF_OK,
 	A_STAFF_NO_AGREEMENT,
 	A_STAFF_EXPIRED,
+	A_STAFF_NO_RECORD,
 	A_ADMIN_SITE1,
 	A_ADMIN_SITE2,
 	A_ALICE,
@@ -30,26 +31,45 @@ enum actor {
 };
 
 static const char *const actor_names[A__MAX] = {"owner", "staff_ok", "staff_no_agreement",
-    "staff_expired", "admin_site1", "admin_site2", "alice", "bob", "system", "unknown"};
+    "staff_expired", "staff_no_record", "admin_site1", "admin_site2", "alice", "bob", "system", "unknown"};
 
-/* The expected decision, written out independently of gate.c. */
+/* The classes each staff/owner purpose reaches, written out again here. */
 static bool
-expected(enum actor a, enum purpose pu, bool is_alice_email)
+class_in(enum purpose pu, enum field_class c)
 {
-	enum field_class c = is_alice_email ? FIELD_EMAIL : FIELD_IP;
+	switch (pu) {
+	case PURPOSE_SUPPORT:
+		return c == FIELD_EMAIL || c == FIELD_NAME || c == FIELD_TEXT;
+	case PURPOSE_BILLING:
+		return c == FIELD_EMAIL || c == FIELD_NAME || c == FIELD_ADDRESS || c == FIELD_PAYMENT;
+	case PURPOSE_SECURITY:
+		return c == FIELD_EMAIL || c == FIELD_IP;
+	default:
+		return false;
+	}
+}
 
+/*
+ * The expected decision, written out independently of gate.c. Fields: 0 alice's own
+ * record (people, no site); 1 a commenter's record on site 1 (comments); 2 alice's record
+ * again, but the caller claims site 1 and that it is bob's (the gate must not believe it).
+ */
+static bool
+expected(enum actor a, enum purpose pu, int field, enum field_class c)
+{
+	if (c == FIELD_SECRET)
+		return false; /* never opened, by anyone */
 	switch (a) {
 	case A_SYSTEM:
 		return pu == PURPOSE_DELIVERY && c == FIELD_EMAIL;
 	case A_ALICE:
-		return pu == PURPOSE_SELF && is_alice_email;
+		return pu == PURPOSE_SELF && field != 1;
 	case A_ADMIN_SITE1:
-		return pu == PURPOSE_MODERATION && !is_alice_email; /* the comment is on site 1 */
+		return pu == PURPOSE_MODERATION && field == 1 && (c == FIELD_IP || c == FIELD_EMAIL);
 	case A_OWNER:
-		return (pu == PURPOSE_SUPPORT && c == FIELD_EMAIL) ||
-		       (pu == PURPOSE_BILLING && c == FIELD_EMAIL) || pu == PURPOSE_SECURITY;
+		return class_in(pu, c);
 	case A_STAFF_OK: /* agreement + support grant only */
-		return pu == PURPOSE_SUPPORT && c == FIELD_EMAIL;
+		return pu == PURPOSE_SUPPORT && class_in(pu, c);
 	default:
 		return false;
 	}
@@ -64,12 +84,12 @@ main(void)
 	struct arena *ar;
 	struct audit_entry *log;
 	struct buf sealed_email, sealed_ip, plain;
-	struct gate_field fields[2];
+	struct gate_field fields[3];
 	int64_t id[A__MAX], day = 86400, now = time_now();
 	char msg[256];
 	size_t nlog = 0, before;
 	enum err e;
-	int a, pu, k;
+	int a, pu, k, c;
 
 	T_ASSERT(sodium_init() >= 0);
 	t_privacy_config(&cfg, NULL);
@@ -80,6 +100,7 @@ main(void)
 	id[A_STAFF_OK] = t_person(p, s, "sam", ROLE_STAFF);
 	id[A_STAFF_NO_AGREEMENT] = t_person(p, s, "nora", ROLE_STAFF);
 	id[A_STAFF_EXPIRED] = t_person(p, s, "edgar", ROLE_STAFF);
+	id[A_STAFF_NO_RECORD] = t_person(p, s, "nils", ROLE_STAFF);
 	id[A_ADMIN_SITE1] = t_person(p, s, "adam", ROLE_MEMBER);
 	id[A_ADMIN_SITE2] = t_person(p, s, "beth", ROLE_MEMBER);
 	id[A_ALICE] = t_person(p, s, "alice", ROLE_MEMBER);
@@ -92,6 +113,11 @@ main(void)
 	T_EQ_INT(staff_grant(s, id[A_STAFF_NO_AGREEMENT], PURPOSE_SUPPORT, now + day), ERR_OK);
 	T_EQ_INT(staff_agreement(s, id[A_STAFF_EXPIRED], "2026-1", now - 30 * day), ERR_OK);
 	T_EQ_INT(staff_grant(s, id[A_STAFF_EXPIRED], PURPOSE_SUPPORT, now - 1), ERR_OK);
+	T_EQ_INT(staff_set(s, id[A_STAFF_EXPIRED], "Edit House Ltd", "PT"), ERR_OK);
+	T_EQ_INT(staff_set(s, id[A_STAFF_NO_AGREEMENT], "Edit House Ltd", "PT"), ERR_OK);
+	/* agreement and grant, but no staff record: the audit could not say where they are */
+	T_EQ_INT(staff_agreement(s, id[A_STAFF_NO_RECORD], "2026-1", now - 30 * day), ERR_OK);
+	T_EQ_INT(staff_grant(s, id[A_STAFF_NO_RECORD], PURPOSE_SUPPORT, now + day), ERR_OK);
 	T_EQ_INT(people_site_role(s, id[A_ADMIN_SITE1], 1, SITE_ROLE_ADMIN, true), ERR_OK);
 	T_EQ_INT(people_site_role(s, id[A_ADMIN_SITE2], 2, SITE_ROLE_ADMIN, true), ERR_OK);
 	T_EQ_INT(people_site_role(s, id[A_BOB], 1, SITE_ROLE_EDITOR, true), ERR_OK);
@@ -112,6 +138,28 @@ main(void)
 	}
 	fields[1] = (struct gate_field){"commenter:c1", 0, 1, FIELD_IP, "comments", "ip", 5,
 	    sealed_ip.data, sealed_ip.len};
+	fields[2] = fields[0];
+	fields[2].site = 1;
+	fields[2].subject_person = id[A_BOB];
+
+	/* every actor x purpose x field x class, by decision alone */
+	for (a = 0; a < A__MAX; a++) {
+		struct gate_actor actor = {id[a], a == A_SYSTEM};
+		for (pu = 0; pu < PURPOSE__MAX; pu++)
+			for (k = 0; k < 3; k++)
+				for (c = 0; c < FIELD__MAX; c++) {
+					struct gate_field f = fields[k];
+					bool want, got;
+					f.cls = (enum field_class)c;
+					want = expected((enum actor)a, (enum purpose)pu, k,
+					    (enum field_class)c);
+					got = gate_allows(p, s, &actor, (enum purpose)pu, &f);
+					if (got != want)
+						T_FAIL("gate_allows(%s, %s, field %d, %s) = %d, want %d",
+						    actor_names[a], purpose_name((enum purpose)pu), k,
+						    field_class_name((enum field_class)c), got, want);
+				}
+	}
 
 	ar = arena_new();
 	T_EQ_INT(audit_list(p, s, ar, NULL, &log, &before), ERR_OK);
@@ -119,7 +167,7 @@ main(void)
 		struct gate_actor actor = {id[a], a == A_SYSTEM};
 		for (pu = 0; pu < PURPOSE__MAX; pu++) {
 			for (k = 0; k < 2; k++) {
-				bool want = expected((enum actor)a, (enum purpose)pu, k == 0);
+				bool want = expected((enum actor)a, (enum purpose)pu, k, fields[k].cls);
 				bool got = gate_allows(p, s, &actor, (enum purpose)pu, &fields[k]);
 				if (got != want)
 					T_FAIL("gate_allows(%s, %s, %s) = %d, want %d", actor_names[a],
@@ -182,6 +230,7 @@ main(void)
 	arena_free(ar);
 	privacy_free(p);
 	store_close(s);
-	printf("gate matrix: %d actors x %d purposes x 2 fields checked\n", A__MAX, PURPOSE__MAX);
+	printf("gate matrix: %d actors x %d purposes x 3 fields x %d classes checked\n", A__MAX,
+	    PURPOSE__MAX, FIELD__MAX);
 	return 0;
 }

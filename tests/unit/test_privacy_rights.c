@@ -254,8 +254,14 @@ main(void)
 	/* erasure by another actor names them; an unknown actor erases nobody */
 	{
 		struct gate_actor nobody = {424242, false};
+		struct gate_actor staffer = {sam, false};
 		T_EQ_INT(rights_erase_as(p, s, bob, &nobody, "support", "test"), ERR_DENIED);
 		T_EQ_INT(people_find(s, ar, "bob", &found), ERR_OK);
+		/* a member or staff member erases nobody but themself */
+		T_EQ_INT(rights_erase_as(p, s, olivia, &staffer, "support", "test"), ERR_DENIED);
+		T_EQ_INT(rights_erase_as(p, s, bob, &staffer, "support", "test"), ERR_DENIED);
+		T_EQ_INT(people_find(s, ar, "bob", &found), ERR_OK);
+		T_EQ_INT(people_find(s, ar, "olivia", &found), ERR_OK);
 		T_EQ_INT(rights_erase_as(p, s, bob, &owner_a, "support", "asked by phone"), ERR_OK);
 		T_EQ_INT(rights_accesses(p, s, ar, bob, &log, &n), ERR_OK);
 		T_ASSERT(n >= 1);
