@@ -132,7 +132,8 @@ run_keys_rotate(const struct cli_args *a)
 		printf("Every data key is now wrapped by a new master key.\n"
 		       "The previous key is kept as %s (mode 0600).\n"
 		       "Database backups made before now still need it: keep it with them, and\n"
-		       "destroy it only when they expire. Restart candor serve now.\n",
+		       "destroy it only when they expire. Running servers pick up the new key\n"
+		       "by themselves.\n",
 		    kept);
 	else
 		CLI_ERR("%s\n", msg);
