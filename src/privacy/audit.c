@@ -595,7 +595,9 @@ audit_checkpoint(struct privacy *p, struct store *s)
 	    (long long)time_now());
 	if (len < 0 || (size_t)len >= sizeof(line))
 		return ERR_TOOBIG;
-	crypto_sign_detached(sig, NULL, (const unsigned char *)line, (size_t)len, p->sign_sk);
+	if (crypto_sign_detached(sig, NULL, (const unsigned char *)line, (size_t)len,
+		p->sign_sk) != 0)
+		return ERR_CRYPTO;
 	sodium_bin2hex(sighex, sizeof(sighex), sig, sizeof(sig));
 	len2 = snprintf(line + len, sizeof(line) - (size_t)len, " %s\n", sighex);
 	if (len2 < 0 || (size_t)(len + len2) >= sizeof(line))

@@ -199,7 +199,9 @@ struct gate_field {
 /*
  * The only way to read personal data. Decides (default deny), writes the decision to the
  * audit log, and when allowed opens the field into plain (NUL-terminated). All in one
- * transaction: a read that cannot be audited does not happen. ERR_DENIED when refused.
+ * transaction: a read that cannot be audited does not happen. ERR_DENIED when refused;
+ * inside a caller's transaction the caller then commits (not rolls back), or the record
+ * of the refusal is lost with it.
  */
 enum err gate_read(struct privacy *p, struct store *s, const struct gate_actor *actor,
     enum purpose pu, const struct gate_field *f, struct buf *plain);

@@ -311,8 +311,12 @@ rights_export(struct privacy *p, struct store *s, int64_t person, struct buf *js
 	f.row = person;
 	f.sealed = r.sealed.data;
 	f.sealed_len = r.sealed.len;
-	if ((e = gate_read(p, s, &self, PURPOSE_SELF, &f, &email)) != ERR_OK)
+	if ((e = gate_read(p, s, &self, PURPOSE_SELF, &f, &email)) != ERR_OK) {
+		/* a refusal is kept in the audit log: commit it, do not roll it back */
+		if (e == ERR_DENIED && store_commit(s) == ERR_OK)
+			goto out;
 		goto fail;
+	}
 
 	root = json_object();
 	rights_set(root, "format", json_string("candor-export-1"), &ok);
