@@ -19,6 +19,7 @@ static const struct cli_command *const tables[] = {
 	cli_rights_commands,
 	cli_privacy_commands,
 	cli_legal_commands,
+	cli_mail_commands,
 };
 
 static const char usage_main[] =

@@ -12,7 +12,7 @@
 
 #include "core/core.h"
 
-enum config_kind { CONFIG_STR, CONFIG_INT };
+enum config_kind { CONFIG_STR, CONFIG_INT, CONFIG_BOOL };
 
 struct config_key {
 	const char *section;
@@ -30,6 +30,8 @@ struct config_key {
 	    sizeof(((struct config *)0)->field), 0, 0, help}
 #define CINT(sec, key, field, lo, hi, help) \
 	{sec, key, CONFIG_INT, offsetof(struct config, field), sizeof(int), lo, hi, help}
+#define CBOOL(sec, key, field, help) \
+	{sec, key, CONFIG_BOOL, offsetof(struct config, field), sizeof(bool), 0, 1, help}
 
 static const struct config_key config_keys[] = {
 	CSTR("server", "listen", listen, "address:port to listen on"),
@@ -60,6 +62,14 @@ static const struct config_key config_keys[] = {
 	    "days an expired session is kept; 0 removes it at the next run"),
 	CINT("retention", "analytics_days", retention_analytics_days, 1, 3650,
 	    "days raw analytics rows are kept (daily aggregates stay)"),
+	CSTR("smtp", "url", smtp_url,
+	    "relay as smtp://host:587 or smtps://host:465; empty: write to DIR/maildir"),
+	CSTR("smtp", "from", smtp_from, "sender address of candor's mail"),
+	CSTR("smtp", "username", smtp_username, "login at the relay; empty: no login"),
+	CSTR("smtp", "password_file", smtp_password_file,
+	    "file holding the relay password (relative to the data directory)"),
+	CBOOL("smtp", "starttls", smtp_starttls,
+	    "yes: refuse to send over smtp:// unless the relay offers STARTTLS"),
 };
 
 void
@@ -77,6 +87,8 @@ config_defaults(struct config *c)
 	c->retention_unverified_days = 7;
 	c->retention_sessions_days = 0;
 	c->retention_analytics_days = 90;
+	str_copy(c->smtp_from, "candor@localhost", sizeof(c->smtp_from));
+	c->smtp_starttls = true;
 }
 
 struct config_parse {
@@ -105,6 +117,15 @@ config_handler(void *user, const char *section, const char *name, const char *va
 				return 0;
 			}
 			str_copy((char *)p->c + k->offset, value, k->size);
+			return 1;
+		}
+		if (k->kind == CONFIG_BOOL) {
+			if (strcmp(value, "yes") && strcmp(value, "no")) {
+				snprintf(p->err, p->errsize, "key '%s' in [%s] needs yes or no, not '%s'",
+				    name, section, value);
+				return 0;
+			}
+			*(bool *)((char *)p->c + k->offset) = strcmp(value, "yes") == 0;
 			return 1;
 		}
 		if (strnum(value, k->min, k->max, &v) != ERR_OK) {
@@ -179,6 +200,9 @@ config_write_new(const char *path, const struct config *c)
 		buf_printf(&b, "# %s\n", k->help);
 		if (k->kind == CONFIG_STR)
 			buf_printf(&b, "%s = %s\n", k->name, (const char *)c + k->offset);
+		else if (k->kind == CONFIG_BOOL)
+			buf_printf(&b, "%s = %s\n", k->name,
+			    *(const bool *)((const char *)c + k->offset) ? "yes" : "no");
 		else
 			buf_printf(&b, "%s = %d\n", k->name, *(const int *)((const char *)c + k->offset));
 	}

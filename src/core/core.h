@@ -140,6 +140,11 @@ struct config {
 	int retention_unverified_days; /* [retention] unverified_days = 7 */
 	int retention_sessions_days;   /* [retention] sessions = 0 (days after expiry) */
 	int retention_analytics_days;  /* [retention] analytics_days = 90 (raw rows) */
+	char smtp_url[512];           /* [smtp] url = smtp(s)://host:port, empty: Maildir */
+	char smtp_from[256];          /* [smtp] from = candor@localhost */
+	char smtp_username[256];      /* [smtp] username = empty: no login */
+	char smtp_password_file[512]; /* [smtp] password_file */
+	bool smtp_starttls;           /* [smtp] starttls = yes */
 	char data_dir[1024];      /* not in the file: the directory it was read from */
 };
 

@@ -22,6 +22,13 @@ const struct inventory_field inventory[] = {
 	    "To check your password when you sign in",
 	    "No one: it cannot be turned back into your password, and it is only compared",
 	    "Until you change your password or delete your account"},
+	{"mail_outbox", "to_sealed", FIELD_EMAIL,
+	    "The address a message from candor is being sent to (usually your account's email)",
+	    "To deliver mail you asked for: email verification, password reset, account notices",
+	    "No person: candor's mail delivery opens it to send the message, and every such "
+	    "read is logged and shown to you",
+	    "Until you delete your account (kept with the message's delivery record); then it is "
+	    "destroyed with your key"},
 };
 const size_t inventory_count = COUNTOF(inventory);
 

@@ -8,6 +8,7 @@
 
 #include "accounts/accounts.h"
 #include "core/embed.h"
+#include "mail/mail.h"
 #include "policy/policy.h"
 #include "privacy/privacy.h"
 #include "sites/sites.h"
@@ -29,6 +30,7 @@ static const struct {
 	{NULL, people_tables, &people_tables_count},
 	{disclosure_migrate, disclosure_tables, &disclosure_tables_count},
 	{accounts_migrate, accounts_tables, &accounts_tables_count},
+	{mail_migrate, mail_tables, &mail_tables_count},
 };
 
 enum err

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/embed.h"
+#include "mail/mail.h"
 #include "policy/policy.h"
 #include "privacy/privacy.h"
 #include "sites/sites.h"
@@ -339,6 +340,7 @@ cli_serve(const char *dir, const char *listen)
 	struct http_server *srv = NULL;
 	struct web_app *app = NULL;
 	struct retention_job *job = NULL;
+	struct mail_worker *mailer = NULL;
 	struct config cfg;
 	struct cli_db db;
 	struct store *s;
@@ -372,6 +374,12 @@ cli_serve(const char *dir, const char *listen)
 	/* retention (B4): a minute after start, then hourly, on its own connection */
 	if ((job = retention_job_start(&cfg, db.url, db.password[0] ? db.password : NULL,
 		 60 * 1000, 3600 * 1000, msg, sizeof(msg))) == NULL) {
+		CLI_ERR("%s\n", msg);
+		goto out;
+	}
+	/* mail delivery (docs/mail.md): a second after start, then every 5 seconds */
+	if ((mailer = mail_worker_start(&cfg, db.url, db.password[0] ? db.password : NULL,
+		 1000, 5000, msg, sizeof(msg))) == NULL) {
 		CLI_ERR("%s\n", msg);
 		goto out;
 	}
@@ -410,6 +418,7 @@ cli_serve(const char *dir, const char *listen)
 	log_info("stopped");
 	rc = 0;
 out:
+	mail_worker_stop(mailer); /* waits for a delivery in progress */
 	retention_job_stop(job); /* waits for a run in progress */
 	web_app_free(app);
 	return rc;

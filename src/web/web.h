@@ -74,5 +74,6 @@ extern const struct cli_command cli_people_commands[];  /* user, staff */
 extern const struct cli_command cli_rights_commands[];  /* user export|erase, retention */
 extern const struct cli_command cli_privacy_commands[]; /* audit, keys */
 extern const struct cli_command cli_legal_commands[];   /* legal (disclosure register) */
+extern const struct cli_command cli_mail_commands[];    /* mail outbox */
 
 #endif

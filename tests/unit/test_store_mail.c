@@ -1,0 +1,463 @@
+/*
+ * test_store_mail: the outbox and its delivery, on both backends. Header injection is
+ * refused at enqueue; the Maildir gets one correct file per message; a process killed
+ * in the middle of delivery (before the hand-over, and after it but before the sent
+ * mark) leaves every message delivered exactly once to the Maildir after a restart;
+ * delivery to a real SMTP peer (Debian's aiosmtpd, run with /usr/bin/python3) works,
+ * retries with exponential backoff while the peer is down, and after a crash past the
+ * hand-over resends once with the same Message-ID (the documented SMTP guarantee).
+ */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sodium.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mail/mail.h"
+#include "testlib.h"
+
+static struct config cfg;
+static struct privacy *priv;
+static struct store *st;
+static int64_t alice;
+static pid_t peer_pid;
+
+/* Files directly in dir (not . or ..). */
+static int
+count_files(const char *dir)
+{
+	struct dirent *d;
+	DIR *dh = opendir(dir);
+	int n = 0;
+
+	if (dh == NULL)
+		return 0;
+	while ((d = readdir(dh)) != NULL)
+		if (d->d_name[0] != '.')
+			n++;
+	closedir(dh);
+	return n;
+}
+
+/* The contents of the only file in dir holding needle (malloc'd), or NULL. */
+static char *
+find_file(const char *dir, const char *needle)
+{
+	char path[1400], *txt;
+	struct dirent *d;
+	DIR *dh = opendir(dir);
+
+	if (dh == NULL)
+		return NULL;
+	while ((d = readdir(dh)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		if ((txt = t_read_file(path, NULL)) && strstr(txt, needle)) {
+			closedir(dh);
+			return txt;
+		}
+		free(txt);
+	}
+	closedir(dh);
+	return NULL;
+}
+
+static size_t
+count_state(enum mail_state want)
+{
+	struct mail_entry *v;
+	struct arena *a = arena_new();
+	size_t n;
+
+	T_EQ_INT(mail_list(st, a, 1u << want, &v, &n), ERR_OK);
+	arena_free(a);
+	return n;
+}
+
+static void
+maildir_transport(struct mail_transport *t, const char *dir)
+{
+	memset(t, 0, sizeof(*t));
+	str_copy(t->from, "candor@example.org", sizeof(t->from));
+	str_copy(t->maildir, dir, sizeof(t->maildir));
+	t->lease_s = MAIL_LEASE_MAILDIR_S;
+}
+
+static void
+test_refuses_injection(void)
+{
+	char longsub[MAIL_SUBJECT_MAX + 2], longline[MAIL_LINE_MAX + 2];
+
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "Hi\r\nBcc: x@evil.test",
+		     "body\n", NULL), ERR_INVAL);
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "Hi\nBcc: x@evil.test",
+		     "body\n", NULL), ERR_INVAL);
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "Hi\r", "b\n", NULL),
+	    ERR_INVAL);
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "tab\there", "b\n", NULL),
+	    ERR_INVAL);
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "", "b\n", NULL), ERR_INVAL);
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test\r\nBcc: x@evil.test", "Hi",
+		     "b\n", NULL), ERR_INVAL);
+	T_EQ_INT(mail_enqueue(priv, st, alice, "<alice@example.test>", "Hi", "b\n", NULL),
+	    ERR_INVAL);
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "Hi", "a\r\nb\n", NULL),
+	    ERR_INVAL);
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "\xff\xfe", "b\n", NULL),
+	    ERR_INVAL);
+	/* limits at N and N+1 */
+	memset(longsub, 'a', sizeof(longsub));
+	longsub[MAIL_SUBJECT_MAX + 1] = '\0';
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", longsub, "b\n", NULL),
+	    ERR_INVAL);
+	memset(longline, 'b', sizeof(longline));
+	longline[MAIL_LINE_MAX + 1] = '\0';
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "Hi", longline, NULL),
+	    ERR_TOOBIG);
+	T_EQ_INT(count_state(MAIL_PENDING), 0);
+	longsub[MAIL_SUBJECT_MAX] = '\0';
+	longline[MAIL_LINE_MAX] = '\0';
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", longsub, longline, NULL),
+	    ERR_OK);
+	T_EQ_INT(count_state(MAIL_PENDING), 1);
+}
+
+static void
+test_maildir(const char *md)
+{
+	struct mail_transport t;
+	struct mail_run run;
+	struct audit_entry *au;
+	struct arena *a = arena_new();
+	char new_dir[1200], *txt;
+	size_t n, i, deliveries = 0;
+	int64_t id;
+
+	maildir_transport(&t, md);
+	snprintf(new_dir, sizeof(new_dir), "%s/new", md);
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "Verify your email",
+		     "Hello alice,\n.a line starting with a dot\n", &id), ERR_OK);
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "Grüße aus Köln, Ünïcödé",
+		     "x\n", NULL), ERR_OK);
+	T_EQ_INT(mail_deliver_due(priv, st, &t, time_now(), &run), ERR_OK);
+	T_EQ_INT(run.sent, 3); /* with the one from test_refuses_injection */
+	T_EQ_INT(count_files(new_dir), 3);
+	T_EQ_INT(count_state(MAIL_SENT), 3);
+	txt = find_file(new_dir, "Verify your email");
+	T_ASSERT(txt != NULL);
+	T_CONTAINS(txt, "\nTo: alice@example.test\n");
+	T_CONTAINS(txt, "From: candor@example.org\n");
+	T_CONTAINS(txt, "\nSubject: Verify your email\n");
+	T_CONTAINS(txt, "@example.org>\n");
+	T_CONTAINS(txt, "Content-Type: text/plain; charset=utf-8\n");
+	T_CONTAINS(txt, "\n\nHello alice,\n.a line starting with a dot\n");
+	T_NOT_CONTAINS(txt, "\r");
+	free(txt);
+	txt = find_file(new_dir, "=?UTF-8?B?");
+	T_ASSERT(txt != NULL);
+	T_NOT_CONTAINS(txt, "Grüße");
+	free(txt);
+	/* nothing twice */
+	T_EQ_INT(mail_deliver_due(priv, st, &t, time_now() + 100000, &run), ERR_OK);
+	T_EQ_INT(run.sent + run.recovered + run.retried + run.failed, 0);
+	T_EQ_INT(count_files(new_dir), 3);
+	/* every delivery read of the address is in the audit log */
+	T_EQ_INT(rights_accesses(priv, st, a, alice, &au, &n), ERR_OK);
+	for (i = 0; i < n; i++)
+		if (strcmp(au[i].purpose, "delivery") == 0 && strcmp(au[i].decision, "allow") == 0)
+			deliveries++;
+	T_EQ_INT(deliveries, 3);
+	arena_free(a);
+}
+
+/* The child process: delivers on its own connections and SIGKILLs itself at the
+ * hook point `where` of the message numbered `nth` (1-based) in this run. */
+struct crash {
+	int where, nth, seen;
+};
+
+static void
+crash_hook(void *arg, int where, int64_t id)
+{
+	struct crash *c = arg;
+
+	if (where == c->where && ++c->seen == c->nth)
+		raise(SIGKILL);
+}
+
+static void
+deliver_in_child_and_kill(const struct mail_transport *base, int where, int nth)
+{
+	struct mail_transport t = *base;
+	struct crash c = {where, nth, 0};
+	struct mail_run run;
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		char msg[256];
+		enum err e;
+		struct privacy *p = NULL;
+		struct store *s = store_open(cfg.database, NULL, &e, msg, sizeof(msg));
+
+		if (s == NULL || privacy_open(&cfg, &p, msg, sizeof(msg)) != ERR_OK)
+			_exit(3);
+		t.hook = crash_hook;
+		t.hook_arg = &c;
+		mail_deliver_due(p, s, &t, time_now(), &run);
+		_exit(4); /* the hook should have killed us */
+	}
+	T_ASSERT(pid > 0);
+	T_EQ_INT(waitpid(pid, &status, 0), pid);
+	T_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+/* What a mail client does with messages it has shown: new/NAME -> cur/NAME:2,S. */
+static void
+move_all_to_cur(const char *md)
+{
+	char from[1400], to[1400], dir[1200];
+	struct dirent *d;
+	DIR *dh;
+
+	snprintf(dir, sizeof(dir), "%s/new", md);
+	T_ASSERT((dh = opendir(dir)) != NULL);
+	while ((d = readdir(dh)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(from, sizeof(from), "%s/new/%s", md, d->d_name);
+		snprintf(to, sizeof(to), "%s/cur/%s:2,S", md, d->d_name);
+		T_ASSERT(rename(from, to) == 0);
+	}
+	closedir(dh);
+}
+
+static void
+test_crash_maildir(const char *md)
+{
+	struct mail_transport t;
+	struct mail_run run;
+	char new_dir[1200], subj[32];
+	int i, before;
+	int64_t now;
+
+	maildir_transport(&t, md);
+	snprintf(new_dir, sizeof(new_dir), "%s/new", md);
+	before = count_files(new_dir);
+	for (i = 0; i < 6; i++) {
+		snprintf(subj, sizeof(subj), "crash test %d", i);
+		T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", subj, "x\n", NULL),
+		    ERR_OK);
+	}
+	/* killed after the 3rd file was renamed into new/, before its sent mark */
+	deliver_in_child_and_kill(&t, MAIL_HOOK_HANDED_OVER, 3);
+	T_EQ_INT(count_files(new_dir), before + 3);
+	T_EQ_INT(count_state(MAIL_SENDING), 1);
+	T_EQ_INT(count_state(MAIL_PENDING), 3);
+	/* a restart within the lease leaves the claimed row alone */
+	now = time_now();
+	T_EQ_INT(mail_deliver_due(priv, st, &t, now, &run), ERR_OK);
+	T_EQ_INT(run.sent, 3);
+	T_EQ_INT(count_state(MAIL_SENDING), 1);
+	T_EQ_INT(count_files(new_dir), before + 6);
+	/* after the lease: found in new/, marked sent, not written again */
+	T_EQ_INT(mail_deliver_due(priv, st, &t, now + t.lease_s + 1, &run), ERR_OK);
+	T_EQ_INT(run.recovered, 1);
+	T_EQ_INT(run.sent, 0);
+	T_EQ_INT(count_files(new_dir), before + 6);
+	T_EQ_INT(count_state(MAIL_SENDING), 0);
+
+	/* killed after the claim, before anything was written: written once after the lease */
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "crash test 7", "x\n",
+		     NULL), ERR_OK);
+	deliver_in_child_and_kill(&t, MAIL_HOOK_CLAIMED, 1);
+	T_EQ_INT(count_state(MAIL_SENDING), 1);
+	T_EQ_INT(count_files(new_dir), before + 6);
+	now = time_now();
+	T_EQ_INT(mail_deliver_due(priv, st, &t, now + t.lease_s + 1, &run), ERR_OK);
+	T_EQ_INT(run.sent, 1);
+	T_EQ_INT(count_files(new_dir), before + 7);
+	T_EQ_INT(count_state(MAIL_SENDING) + count_state(MAIL_PENDING), 0);
+
+	/* killed after the hand-over, and the mail client has since read everything (moved
+	 * to cur/ as NAME:2,S): recognised there, not written again */
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "crash test 8", "x\n",
+		     NULL), ERR_OK);
+	deliver_in_child_and_kill(&t, MAIL_HOOK_HANDED_OVER, 1);
+	T_EQ_INT(count_files(new_dir), before + 8);
+	move_all_to_cur(md);
+	T_EQ_INT(mail_deliver_due(priv, st, &t, time_now() + t.lease_s + 1, &run), ERR_OK);
+	T_EQ_INT(run.recovered, 1);
+	T_EQ_INT(run.sent, 0);
+	T_EQ_INT(count_files(new_dir), 0);
+	T_EQ_INT(count_state(MAIL_SENDING) + count_state(MAIL_PENDING), 0);
+}
+
+/* ------------------------------------------------------------------ SMTP peer ---- */
+
+static int
+free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	T_ASSERT(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+	T_ASSERT(getsockname(fd, (struct sockaddr *)&a, &len) == 0);
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static bool
+port_answers(int port)
+{
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+static void
+peer_stop(void)
+{
+	int status;
+
+	if (peer_pid > 0) {
+		kill(peer_pid, SIGTERM);
+		waitpid(peer_pid, &status, 0);
+		peer_pid = 0;
+	}
+}
+
+/* Debian's aiosmtpd with its Mailbox handler: every message becomes a file in
+ * box/new. Never the python3 on PATH (ARCHITECTURE.md). */
+static void
+peer_start(int port, const char *box)
+{
+	char listen[64];
+	int i;
+
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+	fflush(NULL);
+	if ((peer_pid = fork()) == 0) {
+		execl("/usr/bin/python3", "python3", "-m", "aiosmtpd", "-n", "-l", listen, "-c",
+		    "aiosmtpd.handlers.Mailbox", box, (char *)NULL);
+		_exit(127);
+	}
+	T_ASSERT(peer_pid > 0);
+	for (i = 0; i < 200 && !port_answers(port); i++)
+		usleep(50000);
+	if (!port_answers(port))
+		T_FAIL("aiosmtpd did not start on port %d (is python3-aiosmtpd installed?)", port);
+}
+
+static void
+test_smtp(const char *box)
+{
+	struct mail_transport t;
+	struct mail_entry *v;
+	struct mail_run run;
+	struct arena *a = arena_new();
+	char new_dir[1200], *txt;
+	int port = free_port();
+	int64_t now = time_now(), id;
+	size_t n;
+
+	memset(&t, 0, sizeof(t));
+	snprintf(t.url, sizeof(t.url), "smtp://127.0.0.1:%d", port);
+	str_copy(t.from, "candor@example.org", sizeof(t.from));
+	t.lease_s = MAIL_LEASE_S;
+	snprintf(new_dir, sizeof(new_dir), "%s/new", box);
+
+	/* the peer is down: retried with exponential backoff */
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "Über SMTP",
+		     "Hello over SMTP.\n.dot line\nend\n", &id), ERR_OK);
+	T_EQ_INT(mail_deliver_due(priv, st, &t, now, &run), ERR_OK);
+	T_EQ_INT(run.retried, 1);
+	T_EQ_INT(mail_list(st, a, 1u << MAIL_PENDING, &v, &n), ERR_OK);
+	T_EQ_INT(n, 1);
+	T_EQ_INT(v[0].attempts, 1);
+	T_EQ_INT(v[0].next_attempt_at, now + MAIL_BACKOFF_FIRST_S);
+	T_ASSERT(v[0].last_error[0] != '\0');
+	T_NOT_CONTAINS(v[0].last_error, "alice");
+	T_EQ_INT(mail_deliver_due(priv, st, &t, now + MAIL_BACKOFF_FIRST_S, &run), ERR_OK);
+	T_EQ_INT(run.retried, 1);
+	T_EQ_INT(mail_list(st, a, 1u << MAIL_PENDING, &v, &n), ERR_OK);
+	T_EQ_INT(v[0].attempts, 2);
+	T_EQ_INT(v[0].next_attempt_at, now + 3 * MAIL_BACKOFF_FIRST_S); /* doubled */
+	T_EQ_INT(mail_deliver_due(priv, st, &t, now + 3 * MAIL_BACKOFF_FIRST_S - 1, &run), ERR_OK);
+	T_EQ_INT(run.retried + run.sent, 0); /* not due yet */
+
+	/* the peer comes back: delivered */
+	peer_start(port, box);
+	T_EQ_INT(mail_deliver_due(priv, st, &t, now + 3 * MAIL_BACKOFF_FIRST_S, &run), ERR_OK);
+	T_EQ_INT(run.sent, 1);
+	T_EQ_INT(count_files(new_dir), 1);
+	txt = find_file(new_dir, "Hello over SMTP.");
+	T_ASSERT(txt != NULL);
+	T_CONTAINS(txt, "To: alice@example.test");
+	T_CONTAINS(txt, "Subject: =?UTF-8?B?");
+	T_CONTAINS(txt, "@example.org>");
+	T_CONTAINS(txt, "\n.dot line\n"); /* dot-stuffed on the wire, restored by the peer */
+	free(txt);
+
+	/* killed after the relay accepted, before the sent mark: one resend after the
+	 * lease, with the same Message-ID (docs/mail.md: the SMTP guarantee) */
+	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "resend once", "r\n", NULL),
+	    ERR_OK);
+	deliver_in_child_and_kill(&t, MAIL_HOOK_HANDED_OVER, 1);
+	T_EQ_INT(count_files(new_dir), 2);
+	T_EQ_INT(mail_deliver_due(priv, st, &t, time_now() + 10, &run), ERR_OK);
+	T_EQ_INT(run.sent, 0); /* within the lease */
+	T_EQ_INT(mail_deliver_due(priv, st, &t, time_now() + MAIL_LEASE_S + 1, &run), ERR_OK);
+	T_EQ_INT(run.sent, 1);
+	T_EQ_INT(count_files(new_dir), 3);
+	T_EQ_INT(count_state(MAIL_SENDING) + count_state(MAIL_PENDING), 0);
+	peer_stop();
+	arena_free(a);
+}
+
+int
+main(void)
+{
+	char md[1200], box[1200];
+
+	t_privacy_config(&cfg, NULL);
+	st = t_privacy_store(&cfg);
+	T_EQ_INT(mail_migrate(st), ERR_OK);
+	priv = t_privacy_open(&cfg);
+	T_EQ_INT(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
+	atexit(peer_stop);
+	alice = t_person(priv, st, "alice", ROLE_MEMBER);
+	snprintf(md, sizeof(md), "%s/maildir", cfg.data_dir);
+	snprintf(box, sizeof(box), "%s/smtp-box", t_tmpdir());
+
+	test_refuses_injection();
+	test_maildir(md);
+	test_crash_maildir(md);
+	test_smtp(box);
+
+	privacy_free(priv);
+	store_close(st);
+	curl_global_cleanup();
+	printf("ok\n");
+	return 0;
+}
