@@ -68,4 +68,12 @@
 #define LIMIT_ARGON2_OPSLIMIT 2          /* argon2id t (passes) */
 #define LIMIT_ARGON2_MEMLIMIT (19 * 1024 * 1024) /* argon2id m: 19 MiB = 19922944 bytes */
 
+/* Forms without cookies (SECURITY.md "CSRF"; ASVS 4.2.2): web/csrf.c, web/form.c */
+#define LIMIT_CSRF_TTL_S (2 * 60 * 60)   /* a form token older than this is refused */
+#define LIMIT_CSRF_SKEW_S 60             /* ...and one issued further in the future */
+#define LIMIT_FORM_DECLARED 32           /* fields in one declared form table */
+#define LIMIT_FORM_EMAIL_BYTES 254       /* an email address (RFC 5321 path limit) */
+#define LIMIT_USERNAME_MIN 3             /* a username: [a-z0-9_.-], see people.c */
+#define LIMIT_USERNAME_MAX 32
+
 #endif

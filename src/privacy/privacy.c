@@ -13,6 +13,8 @@
  *              holds 64 hex digits (master = root) or 128 (master, then root).
  *   blind_key  crypto_kdf(root, id 1, context "cdblind_")
  *   audit_key  crypto_kdf(root, id 2, context "cdaudit_")
+ *   others     privacy_derive_key(id, context) for other modules (web/csrf.c: id 1,
+ *              "cdcsrf__"); the two contexts above are refused there.
  *   sign_sk    Ed25519 secret key of the audit checkpoints, DIR/audit.key (64 bytes),
  *              created with O_EXCL and mode 0600 the first time the module opens.
  * Key files readable by group or others are refused, like `candor serve` does.
@@ -254,6 +256,18 @@ privacy_open(const struct config *cfg, struct privacy **out, char *errbuf, size_
 fail:
 	privacy_free(p);
 	return e;
+}
+
+enum err
+privacy_derive_key(const struct privacy *p, uint64_t id, const char ctx[8],
+    unsigned char out[32])
+{
+	if (memcmp(ctx, privacy_ctx_blind, crypto_kdf_CONTEXTBYTES) == 0 ||
+	    memcmp(ctx, privacy_ctx_audit, crypto_kdf_CONTEXTBYTES) == 0)
+		return ERR_INVAL;
+	if (crypto_kdf_derive_from_key(out, 32, id, ctx, p->root) != 0)
+		return ERR_CRYPTO;
+	return ERR_OK;
 }
 
 void

@@ -1,8 +1,10 @@
 /*
  * app: the web application object: configuration, the per-thread database pool, the
- * compiled templates, the embedded static files with their ETags, and the router.
+ * compiled templates, the embedded static files with their ETags, the router, and the
+ * keys (privacy_open; the CSRF key derived from them).
  * Also the shared request helpers (store, site, base template context, error pages).
  */
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +150,16 @@ web_app_new(const struct config *cfg, const char *db_url, const char *db_passwor
 		return NULL;
 	}
 	app->cfg = *cfg;
+	/* The keys: handlers will open sealed fields through privacy/, and forms carry
+	 * CSRF tokens under a key derived from the root (it survives keys rotate, so forms
+	 * already served stay valid across a rotation). */
+	if (privacy_open(cfg, &app->privacy, errbuf, errsize) != ERR_OK)
+		goto fail;
+	if (privacy_derive_key(app->privacy, WEB_CSRF_KDF_ID, WEB_CSRF_KDF_CTX,
+		app->csrf_key) != ERR_OK) {
+		snprintf(errbuf, errsize, "cannot derive the form token key");
+		goto fail;
+	}
 	if ((app->tmpl = tmpl_set_load(errbuf, errsize)) == NULL)
 		goto fail;
 	if (web_static_init(app) != ERR_OK) {
@@ -183,6 +195,8 @@ web_app_free(struct web_app *app)
 	store_pool_free(app->pool);
 	tmpl_set_free(app->tmpl);
 	free(app->statics);
+	privacy_free(app->privacy);
+	sodium_memzero(app->csrf_key, sizeof(app->csrf_key));
 	free(app);
 }
 

@@ -2,6 +2,8 @@
 #ifndef WEB_INT_H
 #define WEB_INT_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -17,8 +19,14 @@ struct web_static {
 	char etag[24];    /* "\"0123456789abcdef\"" */
 };
 
+#define CSRF_KEY_BYTES 32
+
+struct privacy;
+
 struct web_app {
 	struct config cfg;
+	struct privacy *privacy;              /* the keys (privacy_open), for the handlers */
+	unsigned char csrf_key[CSRF_KEY_BYTES]; /* privacy_derive_key(WEB_CSRF_KDF_*) */
 	struct store_pool *pool;
 	struct tmpl_set *tmpl;
 	struct http_router *router;
@@ -47,6 +55,98 @@ void web_render(struct web_app *app, struct http_response *res, const char *name
 /* Renders the error page for res->status with title and message. */
 void web_error_page(struct web_app *app, struct http_request *req, struct http_response *res,
     const char *title, const char *msg);
+
+/* ---- forms without cookies: web/csrf.c (ASVS 4.2.2, PRODUCT.md P19) ---- */
+
+/*
+ * A CSRF token: base64url (no padding) of issued_at (8 bytes, big-endian seconds) ||
+ * nonce (16 random bytes) || HMAC-SHA256(key, "candor-csrf-v1", site, form, issued_at,
+ * nonce) with site and form length-prefixed. It sits in a hidden "csrf" field of every
+ * form, so a form works with cookies refused; the server keeps no state. A token can be
+ * replayed, for the same site and form, until it expires: by design (no state), and
+ * harmless for the anonymous forms it guards because an attacker's page cannot read it.
+ * Where a second use matters (a one-off action) the caller adds its own single-use check.
+ */
+#define CSRF_RAW_BYTES (8 + 16 + 32)
+#define CSRF_TOKEN_LEN 75 /* base64url of CSRF_RAW_BYTES without padding */
+#define CSRF_FIELD "csrf"
+/* privacy_derive_key(id, context) of the CSRF key */
+#define WEB_CSRF_KDF_ID 1
+#define WEB_CSRF_KDF_CTX "cdcsrf__"
+
+/* Makes a token for form (a short name, e.g. "signup") on site (its primary host), issued
+ * at now. Returns ERR_INVAL for an empty or over-long site or form name (more than
+ * LIMIT_HOST_BYTES or LIMIT_FORM_NAME bytes), ERR_CRYPTO if HMAC fails. */
+enum err csrf_token(const unsigned char key[CSRF_KEY_BYTES], const char *site,
+    const char *form, int64_t now, char out[CSRF_TOKEN_LEN + 1]);
+/*
+ * ERR_OK when token was made by csrf_token with key for this site and form, at most
+ * LIMIT_CSRF_TTL_S seconds before now and at most LIMIT_CSRF_SKEW_S after it. ERR_DENIED
+ * for anything else: NULL, wrong length or alphabet, another site or form, a changed
+ * byte, expired, dated in the future. The MAC is compared in constant time.
+ */
+enum err csrf_check(const unsigned char key[CSRF_KEY_BYTES], const char *site,
+    const char *form, const char *token, int64_t now);
+/* The token for form on the request's site (see web_csrf_ok), for a page to put in its
+ * hidden "csrf" field; NULL when the request has no site or out of memory. Allocated
+ * from req->arena. */
+const char *web_csrf_token(struct web_app *app, struct http_request *req, const char *form);
+/*
+ * For a state-changing handler, first thing after web_site: true when the request's
+ * "csrf" field is a valid token for form on the request's site. Otherwise sets 403 with
+ * a human sentence in the site's layout and returns false; the handler then returns.
+ */
+bool web_csrf_ok(struct web_app *app, struct http_request *req, struct http_response *res,
+    const char *form);
+
+/* ---- declared form tables: web/form.c (house rule 5, kcgi's kvalid_*) ---- */
+
+enum form_kind {
+	FORM_TEXT,      /* one line: UTF-8, no control character */
+	FORM_MULTILINE, /* text that may hold line breaks and tabs (\n, \r, \t) */
+	FORM_USERNAME,  /* LIMIT_USERNAME_MIN..MAX of [a-z0-9_.-], starting [a-z0-9] */
+	FORM_EMAIL,     /* one '@', a dotted domain, no spaces (the shape people.c takes) */
+	FORM_PASSWORD,  /* one line, kept exactly as typed (accounts/ applies its rules) */
+	FORM_CHECKBOX,  /* "on" or absent */
+	FORM_INTEGER,   /* decimal in [min, max], through strnum */
+	FORM_KIND__MAX
+};
+
+/* One accepted field. max_len counts characters (Unicode code points); input over it is
+ * refused, never cut. Checkboxes ignore it. */
+struct form_field {
+	const char *name;  /* the form field's name */
+	const char *label; /* what the person sees ("Username"); used in error sentences */
+	enum form_kind kind;
+	size_t max_len;
+	bool required;     /* a required checkbox must be ticked */
+	long long min, max; /* FORM_INTEGER only */
+};
+
+struct form_value {
+	bool present;     /* sent and not empty (a checkbox: ticked) */
+	const char *text; /* the value as sent ("" when absent); points into the request */
+	size_t len;       /* bytes */
+	long long number; /* FORM_INTEGER */
+};
+
+/* form_read's result: values[i] belongs to fields[i]. */
+struct form_values {
+	struct form_value values[LIMIT_FORM_DECLARED];
+	size_t n;
+};
+
+/*
+ * Reads the declared fields (n at most LIMIT_FORM_DECLARED) from in into out. Fields not
+ * declared are ignored (the csrf field is checked by web_csrf_ok); an empty value counts
+ * as absent. Returns ERR_OK, or ERR_INVAL with a sentence naming the first offending
+ * field's label in msg: missing, sent twice, invalid UTF-8, a control character, too long,
+ * or not the right shape for its kind. ERR_TOOBIG when n is over LIMIT_FORM_DECLARED
+ * (a programming error). out->values[i].text is "" for an absent field; on error out
+ * is left empty (n 0).
+ */
+enum err form_read(const struct http_form *in, const struct form_field *fields, size_t n,
+    struct form_values *out, char *msg, size_t msgsize);
 
 /* ---- shared by the cli*.c files ---- */
 

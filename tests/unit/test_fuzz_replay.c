@@ -19,7 +19,9 @@
 #include <string.h>
 
 #include "../../fuzz/fuzz_cookie_body.h"
+#include "../../fuzz/fuzz_csrf_body.h"
 #include "../../fuzz/fuzz_form_body.h"
+#include "../../fuzz/fuzz_formtable_body.h"
 #include "../../fuzz/fuzz_host_body.h"
 #include "../../fuzz/fuzz_input_body.h"
 #include "../../fuzz/fuzz_path_body.h"
@@ -36,6 +38,8 @@ static const struct replay_target replay_targets[] = {
     {"path", fuzz_path_one},
     {"host", fuzz_host_one},
     {"input", fuzz_input_one},
+    {"csrf", fuzz_csrf_one},
+    {"formtable", fuzz_formtable_one},
 };
 
 static int

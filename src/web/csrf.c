@@ -1,0 +1,159 @@
+/*
+ * csrf: tokens that let a form work with cookies refused (PRODUCT.md P19; SECURITY.md
+ * "CSRF", ASVS 4.2.2). A token is bound to a site and a form by HMAC-SHA256 under a
+ * server key derived from the root key (privacy_derive_key), and carries its issue time;
+ * the server stores nothing. Layout and replay rules are in web_int.h.
+ *
+ * Invariants: csrf_check never says yes to anything csrf_token did not make with the same
+ * key, site and form within the time window; the MAC is compared with sodium_memcmp;
+ * every intermediate MAC and raw token is wiped.
+ */
+#include <sodium.h>
+#include <string.h>
+
+#include "web/web_int.h"
+
+static const char csrf_domain[] = "candor-csrf-v1";
+
+static void
+csrf_put64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		p[i] = (unsigned char)(v & 0xff);
+		v >>= 8;
+	}
+}
+
+static uint64_t
+csrf_get64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static bool
+csrf_name_ok(const char *s, size_t max)
+{
+	return s != NULL && s[0] != '\0' && strnlen(s, max + 1) <= max;
+}
+
+/* MAC over the domain, the length-prefixed site and form, then issued_at || nonce (the
+ * first 24 bytes of raw). Length prefixes keep ("ab", "c") apart from ("a", "bc"). */
+static enum err
+csrf_mac(const unsigned char key[CSRF_KEY_BYTES], const char *site, const char *form,
+    const unsigned char *raw, unsigned char mac[crypto_auth_hmacsha256_BYTES])
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char len[8];
+	int rc = 0;
+
+	rc |= crypto_auth_hmacsha256_init(&st, key, CSRF_KEY_BYTES);
+	rc |= crypto_auth_hmacsha256_update(&st, (const unsigned char *)csrf_domain,
+	    sizeof(csrf_domain));
+	csrf_put64(len, strlen(site));
+	rc |= crypto_auth_hmacsha256_update(&st, len, sizeof(len));
+	rc |= crypto_auth_hmacsha256_update(&st, (const unsigned char *)site, strlen(site));
+	csrf_put64(len, strlen(form));
+	rc |= crypto_auth_hmacsha256_update(&st, len, sizeof(len));
+	rc |= crypto_auth_hmacsha256_update(&st, (const unsigned char *)form, strlen(form));
+	rc |= crypto_auth_hmacsha256_update(&st, raw, 8 + 16);
+	rc |= crypto_auth_hmacsha256_final(&st, mac);
+	sodium_memzero(&st, sizeof(st));
+	return rc == 0 ? ERR_OK : ERR_CRYPTO;
+}
+
+enum err
+csrf_token(const unsigned char key[CSRF_KEY_BYTES], const char *site, const char *form,
+    int64_t now, char out[CSRF_TOKEN_LEN + 1])
+{
+	unsigned char raw[CSRF_RAW_BYTES];
+	enum err e;
+
+	out[0] = '\0';
+	if (!csrf_name_ok(site, LIMIT_HOST_BYTES) || !csrf_name_ok(form, LIMIT_FORM_NAME))
+		return ERR_INVAL;
+	csrf_put64(raw, (uint64_t)now);
+	randombytes_buf(raw + 8, 16);
+	if ((e = csrf_mac(key, site, form, raw, raw + 24)) == ERR_OK)
+		sodium_bin2base64(out, CSRF_TOKEN_LEN + 1, raw, sizeof(raw),
+		    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+	return e;
+}
+
+enum err
+csrf_check(const unsigned char key[CSRF_KEY_BYTES], const char *site, const char *form,
+    const char *token, int64_t now)
+{
+	unsigned char raw[CSRF_RAW_BYTES], mac[crypto_auth_hmacsha256_BYTES];
+	size_t rawlen = 0;
+	enum err e = ERR_DENIED;
+	int64_t issued;
+
+	if (token == NULL || strnlen(token, CSRF_TOKEN_LEN + 1) != CSRF_TOKEN_LEN)
+		return ERR_DENIED;
+	if (!csrf_name_ok(site, LIMIT_HOST_BYTES) || !csrf_name_ok(form, LIMIT_FORM_NAME))
+		return ERR_DENIED;
+	if (sodium_base642bin(raw, sizeof(raw), token, CSRF_TOKEN_LEN, NULL, &rawlen, NULL,
+		sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || rawlen != sizeof(raw))
+		goto out;
+	if (csrf_mac(key, site, form, raw, mac) != ERR_OK ||
+	    sodium_memcmp(mac, raw + 24, sizeof(mac)) != 0)
+		goto out;
+	/* Authentic from here on: issued is a time this server wrote. */
+	issued = (int64_t)csrf_get64(raw);
+	/* differences taken unsigned: no overflow whatever the clock says */
+	if (issued > now ? (uint64_t)issued - (uint64_t)now > LIMIT_CSRF_SKEW_S
+			 : (uint64_t)now - (uint64_t)issued > LIMIT_CSRF_TTL_S)
+		goto out;
+	e = ERR_OK;
+out:
+	sodium_memzero(raw, sizeof(raw));
+	sodium_memzero(mac, sizeof(mac));
+	return e;
+}
+
+/* What a token is bound to: the resolved site's primary host, so a form served on an
+ * alias and posted back to it (or to the primary host) checks out. */
+static const char *
+web_csrf_site(const struct http_request *req)
+{
+	const struct site *site = req->app_site;
+
+	if (site != NULL && site->host != NULL && site->host[0] != '\0')
+		return site->host;
+	return NULL;
+}
+
+const char *
+web_csrf_token(struct web_app *app, struct http_request *req, const char *form)
+{
+	char tok[CSRF_TOKEN_LEN + 1];
+	const char *site = web_csrf_site(req);
+
+	if (site == NULL || csrf_token(app->csrf_key, site, form, time_now(), tok) != ERR_OK)
+		return NULL;
+	return arena_strdup(req->arena, tok);
+}
+
+bool
+web_csrf_ok(struct web_app *app, struct http_request *req, struct http_response *res,
+    const char *form)
+{
+	const char *site = web_csrf_site(req);
+
+	if (site != NULL && csrf_check(app->csrf_key, site, form,
+				http_form_get(&req->form, CSRF_FIELD), time_now()) == ERR_OK)
+		return true;
+	res->status = 403;
+	web_error_page(app, req, res, "Form expired",
+	    "This form has expired or did not come from this site; go back, reload the page "
+	    "and try again.");
+	return false;
+}
