@@ -53,7 +53,7 @@ static const struct config_key config_keys[] = {
 	CSTR("store", "password_file", database_password_file,
 	    "file holding the PostgreSQL password (instead of PGPASSWORD)"),
 	CSTR("privacy", "key_file", key_file,
-	    "master key file (32 bytes, mode 0600), relative to the data directory"),
+	    "master key file (64 bytes, mode 0600), relative to the data directory"),
 	CINT("retention", "ip_days", retention_ip_days, 1, 3650,
 	    "days an IP address is kept (commenters, logins), then removed"),
 	CINT("retention", "unverified_days", retention_unverified_days, 1, 365,

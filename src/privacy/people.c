@@ -264,8 +264,11 @@ people_add(struct privacy *p, struct store *s, const char *username, const char 
 	snprintf(subject, sizeof(subject), "user:%lld", (long long)*id);
 	if ((e = vault_subject_new(p, s, subject)) != ERR_OK ||
 	    (e = vault_seal(p, s, subject, "people", "email_sealed", *id, norm, strlen(norm),
-		 &sealed)) != ERR_OK)
+		 &sealed)) != ERR_OK) {
+		if (e == ERR_UNAVAIL)
+			people_msg(msg, msgsize, "A key rotation is finishing; try again in a moment.");
 		goto fail;
+	}
 	if ((q = store_prepare(s, &people_sql[SQL_SET_EMAIL])) == NULL) {
 		e = store_done(NULL);
 		goto fail;

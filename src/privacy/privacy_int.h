@@ -13,6 +13,10 @@
 
 #include "privacy/privacy.h"
 
+/* The key file and CANDOR_MASTER_KEY: the master key (32 bytes), then the root key (32
+ * bytes), independent random values; see privacy.c. */
+#define PRIVACY_KEYFILE_BYTES 64
+
 struct privacy {
 	/* The master key wraps data keys. Two slots so a running server can pick up a key
 	 * rotated by `candor keys rotate` without a restart and without a lock on every

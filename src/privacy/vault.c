@@ -11,6 +11,19 @@
  *   wrap_version  the layout of `wrapped` (1, the one above)
  *   created_at    seconds since the epoch
  *
+ * Table vault_meta, one row (id 1), naming the master key in force:
+ *   master_check  BLAKE2b-256 keyed by the master over "candor vault master check v1".
+ *                 Written by the first data key ever created and by every rotation in
+ *                 its transaction, so it always names the master the rows are wrapped by.
+ * Every transaction that wraps data keys (vault_subject_new, vault_rotate) first runs
+ * `UPDATE vault_meta SET master_check = master_check WHERE id = 1`: on PostgreSQL that is
+ * a row lock held to commit, so a new data key and a rotation never interleave (a key
+ * inserted during a rotation's paging would be missed); SQLite's BEGIN IMMEDIATE already
+ * serialises writers. vault_subject_new then compares master_check with its own master
+ * and, when they differ even after re-reading the key file, refuses (ERR_UNAVAIL):
+ * between a rotation's commit and the rename of the new key file, or with another
+ * installation's key file, a key wrapped under the process's master would never open.
+ *
  * A sealed field (vault_seal) is nonce (24) || ciphertext (n) || tag (16), XChaCha20-
  * Poly1305 under the subject's data key, with associated data
  *     table NUL column NUL row-in-decimal NUL subject
@@ -35,6 +48,7 @@
 #define VAULT_WRAPPED_BYTES (VAULT_NONCE_BYTES + VAULT_KEY_BYTES + VAULT_TAG_BYTES)
 #define VAULT_WRAP_VERSION 1
 #define VAULT_ROTATE_BATCH 256
+#define VAULT_CHECK_BYTES 32
 
 static const struct store_migration vault_migrations[] = {
 	{1, "CREATE TABLE vault_keys ("
@@ -42,6 +56,9 @@ static const struct store_migration vault_migrations[] = {
 	    " wrapped {{BLOB}} NOT NULL,"
 	    " wrap_version INTEGER NOT NULL,"
 	    " created_at BIGINT NOT NULL)"},
+	{2, "CREATE TABLE vault_meta ("
+	    " id INTEGER PRIMARY KEY,"
+	    " master_check {{BLOB}} NOT NULL)"},
 };
 
 enum {
@@ -50,6 +67,9 @@ enum {
 	SQL_VAULT_DELETE,
 	SQL_VAULT_PAGE,
 	SQL_VAULT_REWRAP,
+	SQL_VAULT_META_LOCK,
+	SQL_VAULT_META_INIT,
+	SQL_VAULT_META_SET,
 	SQL_VAULT__MAX
 };
 
@@ -66,6 +86,13 @@ static const struct store_stmt vault_sql[SQL_VAULT__MAX] = {
 	    " ORDER BY subject LIMIT 256"},
 	[SQL_VAULT_REWRAP] = {"vault_rewrap",
 	    "UPDATE vault_keys SET wrapped = ?, wrap_version = ? WHERE subject = ?"},
+	[SQL_VAULT_META_LOCK] = {"vault_meta_lock",
+	    "UPDATE vault_meta SET master_check = master_check WHERE id = 1"
+	    " RETURNING master_check"},
+	[SQL_VAULT_META_INIT] = {"vault_meta_init",
+	    "INSERT INTO vault_meta (id, master_check) VALUES (1, ?) ON CONFLICT (id) DO NOTHING"},
+	[SQL_VAULT_META_SET] = {"vault_meta_set",
+	    "UPDATE vault_meta SET master_check = ? WHERE id = 1"},
 };
 
 static const struct store_stmt vault_copy_sql[] = {
@@ -74,10 +101,13 @@ static const struct store_stmt vault_copy_sql[] = {
 	{"copy_vault_keys_insert",
 	    "INSERT INTO vault_keys (subject, wrapped, wrap_version, created_at)"
 	    " VALUES (?, ?, ?, ?)"},
+	{"copy_vault_meta_select", "SELECT id, master_check FROM vault_meta ORDER BY id"},
+	{"copy_vault_meta_insert", "INSERT INTO vault_meta (id, master_check) VALUES (?, ?)"},
 };
 
 const struct store_table vault_tables[] = {
 	{"vault_keys", "tbii", &vault_copy_sql[0], &vault_copy_sql[1], NULL},
+	{"vault_meta", "ib", &vault_copy_sql[2], &vault_copy_sql[3], NULL},
 };
 const size_t vault_tables_count = COUNTOF(vault_tables);
 
@@ -151,6 +181,10 @@ vault_key(struct privacy *p, struct store *s, const char *subject, unsigned char
 		w = store_col_blob(q, 0, &n);
 		e = w ? vault_unwrap(PRIVACY_MASTER(p), subject, w, n, store_col_int(q, 1), key)
 		      : ERR_CRYPTO;
+		/* wrapped by the other slot's master (a reload in another thread is under way) */
+		if (e == ERR_CRYPTO && w)
+			e = vault_unwrap(p->masters[1 - atomic_load(&p->cur)], subject, w, n,
+			    store_col_int(q, 1), key);
 		/* rotated by another process since we read the key file: pick it up */
 		if (e == ERR_CRYPTO && w && privacy_refresh_master(p) == ERR_OK)
 			e = vault_unwrap(PRIVACY_MASTER(p), subject, w, n, store_col_int(q, 1),
@@ -185,31 +219,121 @@ vault_ad(const char *subject, const char *table, const char *column, int64_t row
 	return (size_t)len;
 }
 
-/* Creates subject's random data key, wrapped by the master key. ERR_CONFLICT if the
- * subject already has one. A shredded subject's name is free again; callers never reuse
- * one (subjects are named after row ids). */
+/* The check value of a master key kept in vault_meta (see the file comment). */
+static void
+vault_master_check(const unsigned char master[32], unsigned char out[VAULT_CHECK_BYTES])
+{
+	static const char label[] = "candor vault master check v1";
+
+	crypto_generichash(out, VAULT_CHECK_BYTES, (const unsigned char *)label,
+	    sizeof(label) - 1, master, 32);
+}
+
+/*
+ * The first statement of a transaction that wraps data keys: locks vault_meta's row and
+ * reads the check value of the master in force into check. The first time (no row yet)
+ * the row is created naming `master`. ERR_CRYPTO when the stored value is malformed, a
+ * store error otherwise.
+ */
+static enum err
+vault_meta_lock(struct store *s, const unsigned char master[32],
+    unsigned char check[VAULT_CHECK_BYTES])
+{
+	unsigned char mine[VAULT_CHECK_BYTES];
+	struct store_q *q;
+	const void *b;
+	size_t n = 0;
+	int attempt, found;
+	enum err e;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		if ((q = store_prepare(s, &vault_sql[SQL_VAULT_META_LOCK])) == NULL)
+			return store_done(NULL);
+		found = 0;
+		if (store_step(q) == STORE_ROW) {
+			b = store_col_blob(q, 0, &n);
+			found = b && n == VAULT_CHECK_BYTES ? 1 : -1;
+			if (found > 0)
+				memcpy(check, b, VAULT_CHECK_BYTES);
+		}
+		if ((e = store_done(q)) != ERR_OK)
+			return e;
+		if (found)
+			return found > 0 ? ERR_OK : ERR_CRYPTO;
+		/* no row yet: the first data key names the master it is wrapped by */
+		vault_master_check(master, mine);
+		if ((q = store_prepare(s, &vault_sql[SQL_VAULT_META_INIT])) == NULL)
+			return store_done(NULL);
+		store_bind_blob(q, 1, mine, sizeof(mine));
+		while (store_step(q) == STORE_ROW)
+			;
+		if ((e = store_done(q)) != ERR_OK)
+			return e;
+	}
+	return ERR_IO; /* the row was created but cannot be read back */
+}
+
+/*
+ * Creates subject's random data key, wrapped by the master key. ERR_CONFLICT if the
+ * subject already has one. ERR_UNAVAIL when the master in force (vault_meta) is not this
+ * process's, even after re-reading the key file: a rotation committed but its key file is
+ * not in place yet (try again), or the key file belongs to another installation. A
+ * shredded subject's name is free again; callers never reuse one (subjects are named
+ * after row ids). Runs in its own transaction, or joins the caller's.
+ */
 enum err
 vault_subject_new(struct privacy *p, struct store *s, const char *subject)
 {
 	unsigned char key[VAULT_KEY_BYTES], wrapped[VAULT_WRAPPED_BYTES];
+	unsigned char master[32], check[VAULT_CHECK_BYTES], mine[VAULT_CHECK_BYTES];
 	struct store_q *q;
+	int tries;
 	enum err e;
 
 	if (!vault_subject_ok(subject))
 		return ERR_INVAL;
+	if ((e = store_begin(s)) != ERR_OK)
+		return e;
+	/* a copy: another thread may put a new master in force while this one wraps */
+	memcpy(master, PRIVACY_MASTER(p), sizeof(master));
+	if ((e = vault_meta_lock(s, master, check)) != ERR_OK)
+		goto fail;
+	/* never wrap under a key another process retired */
+	for (tries = 0;; tries++) {
+		vault_master_check(master, mine);
+		if (sodium_memcmp(check, mine, sizeof(mine)) == 0)
+			break;
+		if (tries == 1) {
+			log_warn("privacy: the database names a master key other than the one in "
+				 "the key file (a key rotation is finishing, or the key file is "
+				 "another installation's); no data key was created, try again");
+			e = ERR_UNAVAIL;
+			goto fail;
+		}
+		privacy_refresh_master(p);
+		memcpy(master, PRIVACY_MASTER(p), sizeof(master));
+	}
 	crypto_aead_xchacha20poly1305_ietf_keygen(key);
-	privacy_refresh_master(p); /* never wrap under a key another process retired */
-	vault_wrap(PRIVACY_MASTER(p), subject, key, wrapped);
+	vault_wrap(master, subject, key, wrapped);
 	sodium_memzero(key, sizeof(key));
-	if ((q = store_prepare(s, &vault_sql[SQL_VAULT_INSERT])) == NULL)
-		return store_done(NULL);
+	if ((q = store_prepare(s, &vault_sql[SQL_VAULT_INSERT])) == NULL) {
+		e = store_done(NULL);
+		goto fail;
+	}
 	store_bind_text(q, 1, subject);
 	store_bind_blob(q, 2, wrapped, sizeof(wrapped));
 	store_bind_int(q, 3, VAULT_WRAP_VERSION);
 	store_bind_int(q, 4, time_now());
 	while (store_step(q) == STORE_ROW)
 		;
-	e = store_done(q);
+	if ((e = store_done(q)) != ERR_OK)
+		goto fail;
+	e = store_commit(s);
+	goto out;
+fail:
+	store_rollback(s);
+out:
+	sodium_memzero(master, sizeof(master));
 	return e;
 }
 
@@ -372,15 +496,19 @@ vault_read_batch(struct store *s, const char *after, struct vault_batch *b)
 
 /*
  * Re-wraps every data key under new_key in one transaction (joining the caller's, if
- * any), a page of VAULT_ROTATE_BATCH keys at a time so memory stays bounded. Any key that
- * does not open under the current master fails the whole rotation (ERR_CRYPTO) and
- * nothing changes. On success p uses new_key from now on. Not for a struct privacy that
- * other threads are using (the CLI runs it).
+ * any), a page of VAULT_ROTATE_BATCH keys at a time so memory stays bounded. The
+ * transaction starts by locking vault_meta (new data keys wait for the commit) and ends
+ * by naming new_key there. ERR_DENIED when vault_meta names a master other than p's
+ * (another rotation came first); any key that does not open under the current master
+ * fails the whole rotation (ERR_CRYPTO). Either way nothing changes. On success p uses
+ * new_key from now on. Not for a struct privacy that other threads are using (the CLI
+ * runs it).
  */
 enum err
 vault_rotate(struct privacy *p, struct store *s, const unsigned char new_key[32])
 {
 	unsigned char key[VAULT_KEY_BYTES], wrapped[VAULT_WRAPPED_BYTES];
+	unsigned char master[32], check[VAULT_CHECK_BYTES], mine[VAULT_CHECK_BYTES];
 	char after[LIMIT_SUBJECT_BYTES + 1] = "";
 	struct vault_batch *b;
 	struct store_q *q;
@@ -389,13 +517,21 @@ vault_rotate(struct privacy *p, struct store *s, const unsigned char new_key[32]
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return ERR_NOMEM;
+	memcpy(master, PRIVACY_MASTER(p), sizeof(master));
 	if ((e = store_begin(s)) != ERR_OK)
 		goto out;
+	if ((e = vault_meta_lock(s, master, check)) != ERR_OK)
+		goto fail;
+	vault_master_check(master, mine);
+	if (sodium_memcmp(check, mine, sizeof(mine)) != 0) {
+		e = ERR_DENIED;
+		goto fail;
+	}
 	do {
 		if ((e = vault_read_batch(s, after, b)) != ERR_OK)
 			goto fail;
 		for (i = 0; i < b->n; i++) {
-			e = vault_unwrap(PRIVACY_MASTER(p), b->subject[i], b->wrapped[i],
+			e = vault_unwrap(master, b->subject[i], b->wrapped[i],
 			    VAULT_WRAPPED_BYTES, b->version[i], key);
 			if (e != ERR_OK)
 				goto fail;
@@ -415,6 +551,15 @@ vault_rotate(struct privacy *p, struct store *s, const unsigned char new_key[32]
 		if (b->n > 0)
 			str_copy(after, b->subject[b->n - 1], sizeof(after));
 	} while (b->n == VAULT_ROTATE_BATCH);
+	vault_master_check(new_key, mine);
+	if ((q = store_prepare(s, &vault_sql[SQL_VAULT_META_SET])) == NULL) {
+		e = store_done(NULL);
+		goto fail;
+	}
+	store_bind_blob(q, 1, mine, sizeof(mine));
+	store_step(q);
+	if ((e = store_done(q)) != ERR_OK)
+		goto fail;
 	if ((e = store_commit(s)) != ERR_OK)
 		goto out;
 	privacy_set_master(p, new_key);
@@ -423,6 +568,7 @@ fail:
 	store_rollback(s);
 out:
 	sodium_memzero(key, sizeof(key));
+	sodium_memzero(master, sizeof(master));
 	free(b);
 	return e;
 }

@@ -217,7 +217,7 @@ static int
 cli_init(const char *dir, bool demo, const char *database)
 {
 	char tmp[PATH_MAX], path[PATH_MAX], msg[512];
-	unsigned char key[32];
+	unsigned char key[64]; /* master key, then root key: independent random bytes */
 	struct config cfg;
 	struct cli_db db;
 	struct store *s = NULL;
@@ -321,8 +321,9 @@ cli_key_ok(const struct config *cfg)
 		CLI_ERR("cannot find the master key %s: %s\n", path, strerror(errno));
 		return false;
 	}
-	if (!S_ISREG(st.st_mode) || (st.st_size != 32 && st.st_size != 64)) {
-		CLI_ERR("%s is not a key file (32 bytes, or 64 after candor keys rotate)\n", path);
+	if (!S_ISREG(st.st_mode) || st.st_size != 64) {
+		CLI_ERR("%s is not a key file (64 random bytes: the master key, then the root key)\n",
+		    path);
 		return false;
 	}
 	if (st.st_mode & 077) {
@@ -591,7 +592,8 @@ run_db_copy(const struct cli_args *a)
 const struct cli_command cli_core_commands[] = {
 	{"init", "data! demo? database", run_init,
 	    "usage: candor init --data DIR [--demo] [--database URL]\n"
-	    "Creates a new data directory: candor.conf, the database and master.key (mode 0600).\n"
+	    "Creates a new data directory: candor.conf, the database and master.key (64 random\n"
+	    "bytes, mode 0600).\n"
 	    "  --data DIR       directory to create (must not exist or be empty)\n"
 	    "  --demo           add the Perfect Image Video demo sites, posts and privacy policy\n"
 	    "  --database URL   postgresql://USER@HOST:PORT/DB instead of the SQLite file\n"},

@@ -33,7 +33,7 @@ main(void)
 	FILE *f;
 
 	mode_size(dir, "audit.key", 0600, 64);
-	mode_size(dir, "master.key", 0600, 32);
+	mode_size(dir, "master.key", 0600, 64);
 
 	T_EQ_INT(t_candor(&out, "audit", "verify", "--data", dir, NULL), 0);
 	T_CONTAINS(out, "audit log intact: 0 entries, 0 checkpoints");
@@ -57,7 +57,7 @@ main(void)
 	snprintf(kept, sizeof(kept), "%.*s", (int)strcspn(p, " \n"), p);
 	free(out);
 	mode_size(dir, "master.key", 0600, 64);
-	mode_size(dir, kept, 0600, 32);
+	mode_size(dir, kept, 0600, 64);
 	T_ASSERT(t_candor(&out, "user", "add", "--data", dir, "--username", "alice2", "--email",
 		     "ALICE@example.test", "--role", "member", NULL) != 0);
 	free(out);

@@ -133,7 +133,7 @@ second_datadir(const char *dir)
 	snprintf(path, sizeof(path), "%s/master.key", dir);
 	key = t_read_file(path, &keylen);
 	T_ASSERT(key != NULL);
-	T_EQ_INT(keylen, 32);
+	T_EQ_INT(keylen, 64); /* master key, then root key */
 	snprintf(path, sizeof(path), "%s/master.key", out);
 	f = fopen(path, "wb");
 	T_ASSERT(f != NULL);

@@ -121,10 +121,10 @@ struct config;
 struct store;
 struct privacy;
 
-/* Fills cfg with defaults, a new temporary data directory holding a random 32-byte
- * master.key (mode 0600, its bytes copied to key_out unless NULL), and database = a
- * fresh t_db_url. */
-void t_privacy_config(struct config *cfg, unsigned char key_out[32]);
+/* Fills cfg with defaults, a new temporary data directory holding a random 64-byte
+ * master.key (master key, then root key; mode 0600, its bytes copied to key_out unless
+ * NULL), and database = a fresh t_db_url. */
+void t_privacy_config(struct config *cfg, unsigned char key_out[64]);
 /* Opens cfg's database and creates the privacy tables; fails the test otherwise. */
 struct store *t_privacy_store(const struct config *cfg);
 /* privacy_open(cfg) or fail the test with its sentence. */

@@ -1,6 +1,6 @@
 /*
  * testprivacy: a data directory for tests of the privacy module: a temporary directory
- * with a random master.key (mode 0600) and a fresh database on the test's backend, with
+ * with a random 64-byte master.key (master key, then root key; mode 0600) and a fresh database on the test's backend, with
  * the privacy tables created.
  */
 #include <fcntl.h>
@@ -11,9 +11,9 @@
 #include "testlib.h"
 
 void
-t_privacy_config(struct config *cfg, unsigned char key_out[32])
+t_privacy_config(struct config *cfg, unsigned char key_out[64])
 {
-	unsigned char key[32];
+	unsigned char key[64];
 	char path[1100];
 	int fd;
 

@@ -65,7 +65,7 @@ main(void)
 	    " information_schema.columns WHERE table_schema = current_schema()"
 	    " ORDER BY table_name, ordinal_position"};
 	char url[600], msg[256], path[700];
-	unsigned char key[32];
+	unsigned char key[64]; /* master key, then root key */
 	struct config cfg;
 	struct privacy *p = NULL;
 	struct store *s;

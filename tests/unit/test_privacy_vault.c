@@ -220,7 +220,7 @@ test_wrapped_format(struct privacy *p, struct store *s, const struct config *cfg
  * old key is kept with mode 0600 and the new file is 0600.
  */
 static void
-test_rotate(const struct config *cfg, const unsigned char old_master[32])
+test_rotate(const struct config *cfg, const unsigned char old_master[64])
 {
 	struct privacy *p = t_privacy_open(cfg), *p2, *old;
 	struct store *s = t_privacy_store(cfg);
@@ -249,15 +249,15 @@ test_rotate(const struct config *cfg, const unsigned char old_master[32])
 	if (privacy_rotate_master(p, s, cfg, kept, sizeof(kept), msg, sizeof(msg)) != ERR_OK)
 		T_FAIL("privacy_rotate_master: %s", msg);
 	/* the old key is kept, byte for byte, mode 0600; the new file is 0600, 64 bytes */
-	T_ASSERT(stat(kept, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_size == 32);
-	T_ASSERT((bytes = t_read_file(kept, &n)) != NULL && n == 32);
-	T_ASSERT(memcmp(bytes, old_master, 32) == 0);
+	T_ASSERT(stat(kept, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_size == 64);
+	T_ASSERT((bytes = t_read_file(kept, &n)) != NULL && n == 64);
+	T_ASSERT(memcmp(bytes, old_master, 64) == 0);
 	free(bytes);
 	snprintf(path, sizeof(path), "%s/master.key", cfg->data_dir);
 	T_ASSERT(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_size == 64);
 	T_ASSERT((bytes = t_read_file(path, &n)) != NULL && n == 64);
 	T_ASSERT(memcmp(bytes, old_master, 32) != 0);
-	T_ASSERT(memcmp(bytes + 32, old_master, 32) == 0); /* the root travels on */
+	T_ASSERT(memcmp(bytes + 32, old_master + 32, 32) == 0); /* the root travels on */
 	free(bytes);
 
 	/* the same struct now uses the new key; a fresh open from the new file too */
@@ -338,7 +338,7 @@ test_rotate_all_or_nothing(struct privacy *p, struct store *s, const struct conf
 static void
 test_env_wins(const struct config *cfg)
 {
-	unsigned char k[32];
+	unsigned char k[64];
 	char hex[129];
 	struct privacy *pfile, *penv, *penv2, *p = NULL;
 	struct store *s = t_privacy_store(cfg);
@@ -360,7 +360,12 @@ test_env_wins(const struct config *cfg)
 	/* rotation refuses a key it cannot replace */
 	T_EQ_INT(privacy_rotate_master(penv, s, cfg, msg, sizeof(msg), msg, sizeof(msg)),
 	    ERR_INVAL);
-	/* malformed values are refused, never silently ignored */
+	/* malformed values are refused, never silently ignored: 64 digits (a master
+	 * without its root) and 63 */
+	hex[64] = '\0';
+	T_ASSERT(setenv("CANDOR_MASTER_KEY", hex, 1) == 0);
+	T_ASSERT(privacy_open(cfg, &p, msg, sizeof(msg)) != ERR_OK && p == NULL);
+	T_CONTAINS(msg, "128 hexadecimal digits");
 	hex[63] = '\0';
 	T_ASSERT(setenv("CANDOR_MASTER_KEY", hex, 1) == 0);
 	T_ASSERT(privacy_open(cfg, &p, msg, sizeof(msg)) != ERR_OK && p == NULL);
@@ -401,6 +406,11 @@ test_key_files(void)
 	T_EQ_INT(privacy_open(&cfg, &p, msg, sizeof(msg)), ERR_DENIED);
 	T_CONTAINS(msg, "chmod 600");
 	T_ASSERT(chmod(path, 0600) == 0);
+	/* a 32-byte key (a master with no separate root) is refused with a sentence */
+	T_ASSERT(truncate(path, 32) == 0);
+	T_EQ_INT(privacy_open(&cfg, &p, msg, sizeof(msg)), ERR_CRYPTO);
+	T_CONTAINS(msg, "64 random bytes");
+	T_ASSERT(p == NULL);
 	T_ASSERT(truncate(path, 31) == 0);
 	T_EQ_INT(privacy_open(&cfg, &p, msg, sizeof(msg)), ERR_CRYPTO);
 	T_ASSERT(unlink(path) == 0);
@@ -444,7 +454,7 @@ test_limits(struct privacy *p, struct store *s)
 int
 main(void)
 {
-	unsigned char master[32];
+	unsigned char master[64];
 	struct config cfg;
 	struct privacy *p;
 	struct store *s;
