@@ -7,10 +7,12 @@
  *              wins, or from the key file ([privacy] key_file, default DIR/master.key).
  *   root       the derivation root of blind_key and audit_key. Blind indexes and audit
  *              hashes are stored in the database, so their keys must survive a rotation
- *              of the master key: a fresh install's key file is the 32-byte master, which
- *              is also the root; after `candor keys rotate` the file holds 64 bytes,
- *              the new master followed by the unchanged root. CANDOR_MASTER_KEY likewise
- *              holds 64 hex digits (master = root) or 128 (master, then root).
+ *              of the master key. The key file is always 64 bytes, the master followed by
+ *              the root, both random and independent from `candor init` on; a rotation
+ *              writes the new master followed by the unchanged root. The root never
+ *              wraps a data key, so destroying a retired master (master.key.old-*) is
+ *              enough for the data keys in backups it wrapped to stay closed for good.
+ *              CANDOR_MASTER_KEY likewise holds exactly 128 hex digits (master, root).
  *   blind_key  crypto_kdf(root, id 1, context "cdblind_")
  *   audit_key  crypto_kdf(root, id 2, context "cdaudit_")
  *   others     privacy_derive_key(id, context) for other modules (web/csrf.c: id 1,
@@ -93,8 +95,12 @@ privacy_read_secret(const char *path, size_t a, size_t b, unsigned char *out, si
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode) || (st.st_size != (off_t)a && st.st_size != (off_t)b)) {
-		snprintf(errbuf, errsize, "%s is not a key file (it must hold %zu%s bytes)", path, a,
-		    a == b ? "" : " or 64");
+		if (a == b)
+			snprintf(errbuf, errsize, "%s is not a key file (it must hold %zu bytes)",
+			    path, a);
+		else
+			snprintf(errbuf, errsize,
+			    "%s is not a key file (it must hold %zu or %zu bytes)", path, a, b);
 		e = ERR_CRYPTO;
 		goto out;
 	}
@@ -139,7 +145,7 @@ privacy_write_secret(const char *path, const void *p, size_t n)
 	return e;
 }
 
-/* Master and root from CANDOR_MASTER_KEY (64 or 128 hex digits) or the key file. */
+/* Master and root from CANDOR_MASTER_KEY (128 hex digits) or the 64-byte key file. */
 static enum err
 privacy_load_master(const struct config *cfg, struct privacy *p, char *errbuf, size_t errsize)
 {
@@ -151,31 +157,38 @@ privacy_load_master(const struct config *cfg, struct privacy *p, char *errbuf, s
 
 	if (env != NULL && env[0] != '\0') {
 		hexlen = strlen(env);
-		if ((hexlen != 64 && hexlen != 128) ||
+		if (hexlen != 2 * PRIVACY_KEYFILE_BYTES ||
 		    sodium_hex2bin(raw, sizeof(raw), env, hexlen, NULL, &n, NULL) != 0 ||
-		    n * 2 != hexlen) {
+		    n != PRIVACY_KEYFILE_BYTES) {
 			snprintf(errbuf, errsize,
-			    "CANDOR_MASTER_KEY must be 64 hexadecimal digits (or 128 after a key "
-			    "rotation)");
+			    "CANDOR_MASTER_KEY must be 128 hexadecimal digits: the master key, then "
+			    "the root key, 32 random bytes each");
 			e = ERR_CRYPTO;
 			goto out;
 		}
 		p->key_from_env = true;
 	} else {
 		struct stat st;
+		memset(&st, 0, sizeof(st));
 		config_path(cfg, cfg->key_file, path, sizeof(path));
-		e = privacy_read_secret(path, 32, 64, raw, &n, errbuf, errsize);
+		e = privacy_read_secret(path, PRIVACY_KEYFILE_BYTES, PRIVACY_KEYFILE_BYTES, raw, &n,
+		    errbuf, errsize);
 		str_copy(p->key_path, path, sizeof(p->key_path));
 		if (stat(path, &st) == 0)
 			p->key_mtime = st.st_mtim;
 		if (e == ERR_NOTFOUND)
 			snprintf(errbuf, errsize,
 			    "cannot find the master key %s (nor CANDOR_MASTER_KEY)", path);
+		else if (e == ERR_CRYPTO && S_ISREG(st.st_mode) && st.st_size == 32)
+			snprintf(errbuf, errsize,
+			    "%s holds 32 bytes, a master key without its separate root key; candor "
+			    "needs 64 random bytes (master, then root), as `candor init` writes",
+			    path);
 		if (e != ERR_OK)
 			goto out;
 	}
 	memcpy(p->masters[0], raw, 32);
-	memcpy(p->root, n == 64 ? raw + 32 : raw, 32);
+	memcpy(p->root, raw + 32, 32);
 	e = ERR_OK;
 out:
 	sodium_memzero(raw, sizeof(raw));
@@ -301,7 +314,8 @@ privacy_refresh_master(struct privacy *p)
 	pthread_mutex_lock(&p->reload_lock);
 	if (st.st_mtim.tv_sec == p->key_mtime.tv_sec && st.st_mtim.tv_nsec == p->key_mtime.tv_nsec)
 		goto out;
-	if (privacy_read_secret(p->key_path, 32, 64, raw, &n, msg, sizeof(msg)) != ERR_OK)
+	if (privacy_read_secret(p->key_path, PRIVACY_KEYFILE_BYTES, PRIVACY_KEYFILE_BYTES, raw, &n,
+		msg, sizeof(msg)) != ERR_OK)
 		goto out;
 	p->key_mtime = st.st_mtim;
 	if (sodium_memcmp(raw, PRIVACY_MASTER(p), 32) != 0) {
@@ -374,8 +388,9 @@ privacy_keep_old(const char *path, int64_t now, char *out, size_t outsize)
  * A failure before 2 commits removes both new names and changes nothing; a failure in 3
  * leaves the committed database and the new key file, and errbuf tells the operator
  * which file to move into place. The root (blind index and audit keys) is carried into
- * the new file. Refused when the key comes from CANDOR_MASTER_KEY: the operator's secret
- * store holds it, not a file candor can replace. kept receives the old key's new name.
+ * the new file (the key file is always new master || root). Refused when the key comes
+ * from CANDOR_MASTER_KEY: the operator's secret store holds it, not a file candor can
+ * replace. kept receives the old key's new name.
  */
 enum err
 privacy_rotate_master(struct privacy *p, struct store *s, const struct config *cfg,
@@ -411,7 +426,14 @@ privacy_rotate_master(struct privacy *p, struct store *s, const struct config *c
 		goto out;
 	}
 	kept_old = true;
-	if ((e = vault_rotate(p, s, fresh)) != ERR_OK) {
+	if ((e = vault_rotate(p, s, fresh)) == ERR_DENIED) {
+		snprintf(errbuf, errsize,
+		    "the database's data keys are wrapped by a master key other than the one in "
+		    "%s (another rotation finished first, or this is another installation's "
+		    "key); nothing changed", path);
+		goto out;
+	}
+	if (e != ERR_OK) {
 		snprintf(errbuf, errsize, "cannot re-wrap the data keys: %s (%s); nothing changed",
 		    err_str(e), store_errmsg(s));
 		goto out;
