@@ -59,7 +59,7 @@ main(void)
 {
 	static const struct store_stmt sqlite_columns = {"t_cols",
 	    "SELECT m.name, p.name, p.type FROM sqlite_master m JOIN pragma_table_info(m.name) p"
-	    " WHERE m.type = 'table' ORDER BY m.name, p.cid"};
+	    " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite%' ORDER BY m.name, p.cid"};
 	static const struct store_stmt pg_columns = {"t_cols",
 	    "SELECT table_name::text, column_name::text, data_type::text FROM"
 	    " information_schema.columns WHERE table_schema = current_schema()"
