@@ -48,6 +48,17 @@
 #define LIMIT_TEMPLATE_DEPTH 16          /* nested sections/partials */
 #define LIMIT_TEMPLATE_BYTES (256 * 1024)
 
+/* Mail: what mail_enqueue accepts, and delivery retries */
+#define LIMIT_MAIL_SUBJECT_MAX 200       /* bytes of UTF-8 */
+#define LIMIT_MAIL_BODY_MAX (64 * 1024)  /* bytes */
+#define LIMIT_MAIL_LINE_MAX 998          /* bytes per body line (RFC 5322 2.1.1) */
+#define LIMIT_MAIL_MAX_ATTEMPTS 10       /* then the message is failed */
+#define LIMIT_MAIL_BACKOFF_FIRST_S 60    /* after the first failure; doubles each time */
+#define LIMIT_MAIL_BACKOFF_MAX_S (6 * 3600)
+#define LIMIT_MAIL_LEASE_S 300           /* SMTP: a `sending` row older than this is recovered */
+#define LIMIT_MAIL_LEASE_MAILDIR_S 15    /* Maildir: a local write takes milliseconds */
+#define LIMIT_MAIL_SMTP_TIMEOUT_S 120    /* whole SMTP exchange; below LIMIT_MAIL_LEASE_S */
+
 /* Shutdown: exit within LIMIT_SHUTDOWN_S; requests in flight get all but one second */
 #define LIMIT_SHUTDOWN_S 5
 #define LIMIT_SHUTDOWN_DRAIN_S (LIMIT_SHUTDOWN_S - 1)

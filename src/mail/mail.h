@@ -36,17 +36,6 @@
 #include "privacy/privacy.h"
 #include "store/store.h"
 
-/* Limits of what mail_enqueue accepts. */
-#define MAIL_SUBJECT_MAX 200       /* bytes of UTF-8 */
-#define MAIL_BODY_MAX (64 * 1024)  /* bytes */
-#define MAIL_LINE_MAX 998          /* bytes per body line (RFC 5322 2.1.1) */
-#define MAIL_MAX_ATTEMPTS 10       /* then the message is failed */
-#define MAIL_BACKOFF_FIRST_S 60    /* after the first failure; doubles each time */
-#define MAIL_BACKOFF_MAX_S (6 * 3600)
-#define MAIL_LEASE_S 300           /* SMTP: a `sending` row older than this is recovered */
-#define MAIL_LEASE_MAILDIR_S 15    /* Maildir: a local write takes milliseconds */
-#define MAIL_SMTP_TIMEOUT_S 120    /* whole SMTP exchange; below MAIL_LEASE_S */
-
 enum mail_state { MAIL_PENDING, MAIL_SENDING, MAIL_SENT, MAIL_FAILED, MAIL_STATE__MAX };
 const char *mail_state_name(enum mail_state st);
 

@@ -129,7 +129,7 @@ mail_subject_ok(const char *sub)
 {
 	size_t n = strlen(sub), i;
 
-	if (n == 0 || n > MAIL_SUBJECT_MAX || !str_utf8_valid(sub, n))
+	if (n == 0 || n > LIMIT_MAIL_SUBJECT_MAX || !str_utf8_valid(sub, n))
 		return false;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)sub[i] < 0x20 || sub[i] == 0x7f)
@@ -142,7 +142,7 @@ mail_body_check(const char *body)
 {
 	size_t n = strlen(body), i, line = 0;
 
-	if (n > MAIL_BODY_MAX)
+	if (n > LIMIT_MAIL_BODY_MAX)
 		return ERR_TOOBIG;
 	if (!str_utf8_valid(body, n))
 		return ERR_INVAL;
@@ -154,7 +154,7 @@ mail_body_check(const char *body)
 		}
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			return ERR_INVAL;
-		if (++line > MAIL_LINE_MAX)
+		if (++line > LIMIT_MAIL_LINE_MAX)
 			return ERR_TOOBIG;
 	}
 	return ERR_OK;
@@ -240,11 +240,11 @@ mail_update(struct store *s, int which, int64_t a, const char *text, int64_t id)
 static int64_t
 mail_backoff(int attempts)
 {
-	int64_t d = MAIL_BACKOFF_FIRST_S;
+	int64_t d = LIMIT_MAIL_BACKOFF_FIRST_S;
 
-	while (--attempts > 0 && d < MAIL_BACKOFF_MAX_S)
+	while (--attempts > 0 && d < LIMIT_MAIL_BACKOFF_MAX_S)
 		d *= 2;
-	return d < MAIL_BACKOFF_MAX_S ? d : MAIL_BACKOFF_MAX_S;
+	return d < LIMIT_MAIL_BACKOFF_MAX_S ? d : LIMIT_MAIL_BACKOFF_MAX_S;
 }
 
 /* The row being delivered, copied out of the query. */
@@ -382,7 +382,7 @@ mail_deliver_one(struct privacy *p, struct store *s, const struct mail_transport
 			out->sent++;
 		return e;
 	}
-	if (c->attempts >= MAIL_MAX_ATTEMPTS) {
+	if (c->attempts >= LIMIT_MAIL_MAX_ATTEMPTS) {
 		if ((e = mail_update(s, SQL_FAILED, 0, why, c->id)) == ERR_OK)
 			out->failed++;
 	} else if ((e = mail_update(s, SQL_RETRY, now + mail_backoff(c->attempts), why,

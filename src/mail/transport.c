@@ -33,7 +33,7 @@ mail_transport_init(const struct config *cfg, struct mail_transport *t, char *er
 	memset(t, 0, sizeof(*t));
 	t->starttls = cfg->smtp_starttls;
 	str_copy(t->url, cfg->smtp_url, sizeof(t->url));
-	t->lease_s = t->url[0] ? MAIL_LEASE_S : MAIL_LEASE_MAILDIR_S;
+	t->lease_s = t->url[0] ? LIMIT_MAIL_LEASE_S : LIMIT_MAIL_LEASE_MAILDIR_S;
 	str_copy(t->from, cfg->smtp_from, sizeof(t->from));
 	str_copy(t->username, cfg->smtp_username, sizeof(t->username));
 	config_path(cfg, "maildir", t->maildir, sizeof(t->maildir));
@@ -292,7 +292,7 @@ mail_send_smtp(const struct mail_transport *t, const struct mail__msg *m, char *
 	curl_easy_setopt(c, CURLOPT_URL, t->url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 15L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)MAIL_SMTP_TIMEOUT_S);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)LIMIT_MAIL_SMTP_TIMEOUT_S);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts);

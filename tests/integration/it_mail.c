@@ -108,7 +108,7 @@ main(void)
 	T_ASSERT(count_files(new_dir) >= 1);
 
 	/* restarted: everything arrives, once (a row caught in `sending` waits out the
-	 * Maildir lease, MAIL_LEASE_MAILDIR_S) */
+	 * Maildir lease, LIMIT_MAIL_LEASE_MAILDIR_S) */
 	t_server_start(&srv, dir);
 	for (i = 0; i < 600; i++) {
 		T_EQ_INT(t_candor(&out, "mail", "outbox", "--data", dir, NULL), 0);

@@ -86,13 +86,13 @@ maildir_transport(struct mail_transport *t, const char *dir)
 	memset(t, 0, sizeof(*t));
 	str_copy(t->from, "candor@example.org", sizeof(t->from));
 	str_copy(t->maildir, dir, sizeof(t->maildir));
-	t->lease_s = MAIL_LEASE_MAILDIR_S;
+	t->lease_s = LIMIT_MAIL_LEASE_MAILDIR_S;
 }
 
 static void
 test_refuses_injection(void)
 {
-	char longsub[MAIL_SUBJECT_MAX + 2], longline[MAIL_LINE_MAX + 2];
+	char longsub[LIMIT_MAIL_SUBJECT_MAX + 2], longline[LIMIT_MAIL_LINE_MAX + 2];
 
 	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "Hi\r\nBcc: x@evil.test",
 		     "body\n", NULL), ERR_INVAL);
@@ -113,16 +113,16 @@ test_refuses_injection(void)
 	    ERR_INVAL);
 	/* limits at N and N+1 */
 	memset(longsub, 'a', sizeof(longsub));
-	longsub[MAIL_SUBJECT_MAX + 1] = '\0';
+	longsub[LIMIT_MAIL_SUBJECT_MAX + 1] = '\0';
 	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", longsub, "b\n", NULL),
 	    ERR_INVAL);
 	memset(longline, 'b', sizeof(longline));
-	longline[MAIL_LINE_MAX + 1] = '\0';
+	longline[LIMIT_MAIL_LINE_MAX + 1] = '\0';
 	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", "Hi", longline, NULL),
 	    ERR_TOOBIG);
 	T_EQ_INT(count_state(MAIL_PENDING), 0);
-	longsub[MAIL_SUBJECT_MAX] = '\0';
-	longline[MAIL_LINE_MAX] = '\0';
+	longsub[LIMIT_MAIL_SUBJECT_MAX] = '\0';
+	longline[LIMIT_MAIL_LINE_MAX] = '\0';
 	T_EQ_INT(mail_enqueue(priv, st, alice, "alice@example.test", longsub, longline, NULL),
 	    ERR_OK);
 	T_EQ_INT(count_state(MAIL_PENDING), 1);
@@ -384,7 +384,7 @@ test_smtp(const char *box)
 	memset(&t, 0, sizeof(t));
 	snprintf(t.url, sizeof(t.url), "smtp://127.0.0.1:%d", port);
 	str_copy(t.from, "candor@example.org", sizeof(t.from));
-	t.lease_s = MAIL_LEASE_S;
+	t.lease_s = LIMIT_MAIL_LEASE_S;
 	snprintf(new_dir, sizeof(new_dir), "%s/new", box);
 
 	/* the peer is down: retried with exponential backoff */
@@ -395,20 +395,20 @@ test_smtp(const char *box)
 	T_EQ_INT(mail_list(st, a, 1u << MAIL_PENDING, &v, &n), ERR_OK);
 	T_EQ_INT(n, 1);
 	T_EQ_INT(v[0].attempts, 1);
-	T_EQ_INT(v[0].next_attempt_at, now + MAIL_BACKOFF_FIRST_S);
+	T_EQ_INT(v[0].next_attempt_at, now + LIMIT_MAIL_BACKOFF_FIRST_S);
 	T_ASSERT(v[0].last_error[0] != '\0');
 	T_NOT_CONTAINS(v[0].last_error, "alice");
-	T_EQ_INT(mail_deliver_due(priv, st, &t, now + MAIL_BACKOFF_FIRST_S, &run), ERR_OK);
+	T_EQ_INT(mail_deliver_due(priv, st, &t, now + LIMIT_MAIL_BACKOFF_FIRST_S, &run), ERR_OK);
 	T_EQ_INT(run.retried, 1);
 	T_EQ_INT(mail_list(st, a, 1u << MAIL_PENDING, &v, &n), ERR_OK);
 	T_EQ_INT(v[0].attempts, 2);
-	T_EQ_INT(v[0].next_attempt_at, now + 3 * MAIL_BACKOFF_FIRST_S); /* doubled */
-	T_EQ_INT(mail_deliver_due(priv, st, &t, now + 3 * MAIL_BACKOFF_FIRST_S - 1, &run), ERR_OK);
+	T_EQ_INT(v[0].next_attempt_at, now + 3 * LIMIT_MAIL_BACKOFF_FIRST_S); /* doubled */
+	T_EQ_INT(mail_deliver_due(priv, st, &t, now + 3 * LIMIT_MAIL_BACKOFF_FIRST_S - 1, &run), ERR_OK);
 	T_EQ_INT(run.retried + run.sent, 0); /* not due yet */
 
 	/* the peer comes back: delivered */
 	peer_start(port, box);
-	T_EQ_INT(mail_deliver_due(priv, st, &t, now + 3 * MAIL_BACKOFF_FIRST_S, &run), ERR_OK);
+	T_EQ_INT(mail_deliver_due(priv, st, &t, now + 3 * LIMIT_MAIL_BACKOFF_FIRST_S, &run), ERR_OK);
 	T_EQ_INT(run.sent, 1);
 	T_EQ_INT(count_files(new_dir), 1);
 	txt = find_file(new_dir, "Hello over SMTP.");
@@ -427,7 +427,7 @@ test_smtp(const char *box)
 	T_EQ_INT(count_files(new_dir), 2);
 	T_EQ_INT(mail_deliver_due(priv, st, &t, time_now() + 10, &run), ERR_OK);
 	T_EQ_INT(run.sent, 0); /* within the lease */
-	T_EQ_INT(mail_deliver_due(priv, st, &t, time_now() + MAIL_LEASE_S + 1, &run), ERR_OK);
+	T_EQ_INT(mail_deliver_due(priv, st, &t, time_now() + LIMIT_MAIL_LEASE_S + 1, &run), ERR_OK);
 	T_EQ_INT(run.sent, 1);
 	T_EQ_INT(count_files(new_dir), 3);
 	T_EQ_INT(count_state(MAIL_SENDING) + count_state(MAIL_PENDING), 0);
