@@ -107,6 +107,18 @@ enum err time_parse_date(const char *s, int64_t *out);
 /* RFC 7231 IMF-fixdate; out must hold 30 bytes. */
 void time_http(int64_t t, char out[30]);
 
+/* ---- job: a periodic task on a thread of its own (core/job.c) ---- */
+struct job;
+/* Runs fn(arg) first after first_ms, then every every_ms after each run ends, until
+ * job_stop. NULL with a sentence in errbuf on failure. */
+struct job *job_start(const char *name, int64_t first_ms, int64_t every_ms,
+    void (*fn)(void *arg), void *arg, char *errbuf, size_t errsize);
+/* Wakes and joins the job's thread (a run in progress finishes first); frees it.
+ * NULL is a no-op. */
+void job_stop(struct job *j);
+/* Runs completed so far. */
+uint64_t job_runs(struct job *j);
+
 /* ---- log ---- */
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 

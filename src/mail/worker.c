@@ -7,7 +7,6 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,17 +19,14 @@ struct mail_worker {
 	char url[1200];
 	char password[256];
 	bool has_password;
-	int64_t first_ms, every_ms;
 	struct privacy *p;
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool stop;
+	struct job *job;
 };
 
 static void
-mail_worker_once(struct mail_worker *w)
+mail_worker_once(void *arg)
 {
+	struct mail_worker *w = arg;
 	struct mail_run run;
 	struct store *s;
 	char msg[512];
@@ -50,44 +46,6 @@ mail_worker_once(struct mail_worker *w)
 	store_close(s);
 }
 
-static struct timespec
-mail_deadline(int64_t ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += (time_t)(ms / 1000);
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return ts;
-}
-
-static void *
-mail_worker_main(void *arg)
-{
-	struct mail_worker *w = arg;
-	struct timespec deadline = mail_deadline(w->first_ms);
-	int rc;
-
-	pthread_mutex_lock(&w->mu);
-	while (!w->stop) {
-		rc = pthread_cond_timedwait(&w->cv, &w->mu, &deadline);
-		if (w->stop)
-			break;
-		if (rc != ETIMEDOUT)
-			continue;
-		pthread_mutex_unlock(&w->mu);
-		mail_worker_once(w);
-		pthread_mutex_lock(&w->mu);
-		deadline = mail_deadline(w->every_ms);
-	}
-	pthread_mutex_unlock(&w->mu);
-	return NULL;
-}
-
 static void
 mail_worker_free(struct mail_worker *w)
 {
@@ -102,8 +60,6 @@ mail_worker_start(const struct config *cfg, const char *db_url, const char *db_p
     int64_t first_ms, int64_t every_ms, char *errbuf, size_t errsize)
 {
 	struct mail_worker *w;
-	pthread_condattr_t ca;
-	int rc;
 
 	if (first_ms < 0 || every_ms <= 0 || strlen(db_url) >= sizeof(w->url) ||
 	    (db_password && strlen(db_password) >= sizeof(w->password))) {
@@ -129,21 +85,9 @@ mail_worker_start(const struct config *cfg, const char *db_url, const char *db_p
 		str_copy(w->password, db_password, sizeof(w->password));
 		w->has_password = true;
 	}
-	w->first_ms = first_ms;
-	w->every_ms = every_ms;
-	if (privacy_open(cfg, &w->p, errbuf, errsize) != ERR_OK) {
-		mail_worker_free(w);
-		return NULL;
-	}
-	pthread_mutex_init(&w->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&w->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if ((rc = pthread_create(&w->thread, NULL, mail_worker_main, w)) != 0) {
-		snprintf(errbuf, errsize, "mail: cannot start its thread: %s", strerror(rc));
-		pthread_cond_destroy(&w->cv);
-		pthread_mutex_destroy(&w->mu);
+	if (privacy_open(cfg, &w->p, errbuf, errsize) != ERR_OK ||
+	    (w->job = job_start("mail", first_ms, every_ms, mail_worker_once, w, errbuf,
+		 errsize)) == NULL) {
 		mail_worker_free(w);
 		return NULL;
 	}
@@ -155,12 +99,6 @@ mail_worker_stop(struct mail_worker *w)
 {
 	if (w == NULL)
 		return;
-	pthread_mutex_lock(&w->mu);
-	w->stop = true;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
-	pthread_cond_destroy(&w->cv);
-	pthread_mutex_destroy(&w->mu);
+	job_stop(w->job);
 	mail_worker_free(w);
 }

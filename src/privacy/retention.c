@@ -15,7 +15,6 @@
  * one audit entry with the counts.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,20 +194,17 @@ struct retention_job {
 	char url[1200];
 	char password[256];
 	bool has_password;
-	int64_t first_ms, every_ms;
+	int64_t every_ms;
 	struct privacy *p;
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool stop;
-	uint64_t runs;
+	struct job *job;
 };
 
 /* One run on a connection of its own, then an audit checkpoint; failures are logged and
  * retried next time. */
 static void
-retention_job_once(struct retention_job *j)
+retention_job_once(void *arg)
 {
+	struct retention_job *j = arg;
 	struct retention_report rep;
 	struct store *s;
 	char msg[512];
@@ -239,46 +235,6 @@ retention_job_once(struct retention_job *j)
 	store_close(s);
 }
 
-/* The deadline now + ms on the monotonic clock the condition variable waits on. */
-static struct timespec
-retention_deadline(int64_t ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += (time_t)(ms / 1000);
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return ts;
-}
-
-static void *
-retention_job_main(void *arg)
-{
-	struct retention_job *j = arg;
-	struct timespec deadline = retention_deadline(j->first_ms);
-	int rc;
-
-	pthread_mutex_lock(&j->mu);
-	while (!j->stop) {
-		rc = pthread_cond_timedwait(&j->cv, &j->mu, &deadline);
-		if (j->stop)
-			break;
-		if (rc != ETIMEDOUT)
-			continue; /* spurious wake-up: wait out the same deadline */
-		pthread_mutex_unlock(&j->mu);
-		retention_job_once(j);
-		pthread_mutex_lock(&j->mu);
-		j->runs++;
-		deadline = retention_deadline(j->every_ms);
-	}
-	pthread_mutex_unlock(&j->mu);
-	return NULL;
-}
-
 static void
 retention_job_free(struct retention_job *j)
 {
@@ -292,10 +248,8 @@ retention_job_start(const struct config *cfg, const char *db_url, const char *db
     int64_t first_ms, int64_t every_ms, char *errbuf, size_t errsize)
 {
 	struct retention_job *j;
-	pthread_condattr_t ca;
-	int rc;
 
-	if (first_ms < 0 || every_ms <= 0 || strlen(db_url) >= sizeof(j->url) ||
+	if (strlen(db_url) >= sizeof(j->url) ||
 	    (db_password && strlen(db_password) >= sizeof(j->password))) {
 		snprintf(errbuf, errsize, "retention: bad job settings");
 		return NULL;
@@ -310,21 +264,10 @@ retention_job_start(const struct config *cfg, const char *db_url, const char *db
 		str_copy(j->password, db_password, sizeof(j->password));
 		j->has_password = true;
 	}
-	j->first_ms = first_ms;
 	j->every_ms = every_ms;
-	if (privacy_open(cfg, &j->p, errbuf, errsize) != ERR_OK) {
-		retention_job_free(j);
-		return NULL;
-	}
-	pthread_mutex_init(&j->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&j->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if ((rc = pthread_create(&j->thread, NULL, retention_job_main, j)) != 0) {
-		snprintf(errbuf, errsize, "retention: cannot start its thread: %s", strerror(rc));
-		pthread_cond_destroy(&j->cv);
-		pthread_mutex_destroy(&j->mu);
+	if (privacy_open(cfg, &j->p, errbuf, errsize) != ERR_OK ||
+	    (j->job = job_start("retention", first_ms, every_ms, retention_job_once, j, errbuf,
+		 errsize)) == NULL) {
 		retention_job_free(j);
 		return NULL;
 	}
@@ -336,23 +279,12 @@ retention_job_stop(struct retention_job *j)
 {
 	if (j == NULL)
 		return;
-	pthread_mutex_lock(&j->mu);
-	j->stop = true;
-	pthread_cond_signal(&j->cv);
-	pthread_mutex_unlock(&j->mu);
-	pthread_join(j->thread, NULL);
-	pthread_cond_destroy(&j->cv);
-	pthread_mutex_destroy(&j->mu);
+	job_stop(j->job);
 	retention_job_free(j);
 }
 
 uint64_t
 retention_job_runs(struct retention_job *j)
 {
-	uint64_t n;
-
-	pthread_mutex_lock(&j->mu);
-	n = j->runs;
-	pthread_mutex_unlock(&j->mu);
-	return n;
+	return job_runs(j->job);
 }
