@@ -33,6 +33,8 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include <stdatomic.h>
+
 #include "privacy/privacy.h"
 #include "store/store.h"
 
@@ -65,6 +67,9 @@ struct mail_transport {
 	bool starttls;       /* smtp:// only: require STARTTLS */
 	char maildir[1100];  /* DIR/maildir */
 	int64_t lease_s;     /* MAIL_LEASE_S, or MAIL_LEASE_MAILDIR_S for the Maildir */
+	/* When set and true, a transfer in progress is abandoned at once (candor serve is
+	 * stopping and must exit within 5 s); the message is retried after its lease. */
+	const _Atomic bool *abort;
 	/* Tests only: called at MAIL_HOOK_* points of each delivery (e.g. to SIGKILL). */
 	void (*hook)(void *arg, int where, int64_t id);
 	void *hook_arg;

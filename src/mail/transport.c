@@ -251,6 +251,14 @@ struct mail_upload {
 	size_t len, off;
 };
 
+/* libcurl's progress hook: a non-zero return abandons the transfer (stopping). */
+static int
+mail_abort_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	return atomic_load((const _Atomic bool *)arg) ? 1 : 0;
+}
+
 static size_t
 mail_read_cb(char *dst, size_t size, size_t nitems, void *arg)
 {
@@ -301,6 +309,11 @@ mail_send_smtp(const struct mail_transport *t, const struct mail__msg *m, char *
 	curl_easy_setopt(c, CURLOPT_READDATA, &up);
 	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)msg.len);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	if (t->abort) {
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, mail_abort_cb);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)t->abort);
+	}
 	if (t->starttls && strncmp(t->url, "smtp://", 7) == 0)
 		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 	if (t->username[0]) {

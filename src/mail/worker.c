@@ -7,6 +7,7 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ struct mail_worker {
 	bool has_password;
 	struct privacy *p;
 	struct job *job;
+	_Atomic bool stopping; /* tells a transfer in progress to give up */
 };
 
 static void
@@ -85,6 +87,7 @@ mail_worker_start(const struct config *cfg, const char *db_url, const char *db_p
 		str_copy(w->password, db_password, sizeof(w->password));
 		w->has_password = true;
 	}
+	w->t.abort = &w->stopping;
 	if (privacy_open(cfg, &w->p, errbuf, errsize) != ERR_OK ||
 	    (w->job = job_start("mail", first_ms, every_ms, mail_worker_once, w, errbuf,
 		 errsize)) == NULL) {
@@ -99,6 +102,7 @@ mail_worker_stop(struct mail_worker *w)
 {
 	if (w == NULL)
 		return;
+	atomic_store(&w->stopping, true);
 	job_stop(w->job);
 	mail_worker_free(w);
 }
