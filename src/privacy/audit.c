@@ -561,9 +561,14 @@ audit_verify(struct privacy *p, struct store *s, int64_t *bad_seq, char *msg, si
 		msg[0] = '\0';
 	e = audit_walk(p, s, &st, bad_seq, msg, msgsize);
 	if (e == ERR_OK)
-		snprintf(msg, msgsize, "audit log intact: %lld entr%s, %zu checkpoint%s",
+		snprintf(msg, msgsize, "audit log intact: %lld entr%s, %zu checkpoint%s%s",
 		    (long long)st.count, st.count == 1 ? "y" : "ies", st.ncheckpoints,
-		    st.ncheckpoints == 1 ? "" : "s");
+		    st.ncheckpoints == 1 ? "" : "s",
+		    st.count > 0 && st.ncheckpoints == 0
+			? " (no signed checkpoint yet: entries cut from the end could not be "
+			  "detected; run candor audit checkpoint, or let candor serve write one "
+			  "hourly)"
+			: "");
 	else if (msgsize && msg[0] == '\0')
 		snprintf(msg, msgsize, "cannot read the audit log: %s (%s)", err_str(e),
 		    store_errmsg(s));
