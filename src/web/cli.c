@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "accounts/accounts.h"
 #include "core/embed.h"
 #include "mail/mail.h"
 #include "policy/policy.h"
@@ -213,8 +214,13 @@ cli_make_parents(const char *path)
 	}
 }
 
+/* The optional first account, made by init in the same transaction as the schema. */
+struct cli_owner {
+	const char *username, *email, *password_file;
+};
+
 static int
-cli_init(const char *dir, bool demo, const char *database)
+cli_init(const char *dir, bool demo, const char *database, const struct cli_owner *owner)
 {
 	char tmp[PATH_MAX], path[PATH_MAX], msg[512];
 	unsigned char key[64]; /* master key, then root key: independent random bytes */
@@ -260,7 +266,6 @@ cli_init(const char *dir, bool demo, const char *database)
 		CLI_ERR("%s\n", msg);
 		goto out;
 	}
-	privacy_free(priv);
 	snprintf(path, sizeof(path), "%s/candor.conf", tmp);
 	if (config_write_new(path, &cfg) != ERR_OK) {
 		CLI_ERR("cannot write %s\n", path);
@@ -289,6 +294,26 @@ cli_init(const char *dir, bool demo, const char *database)
 		store_rollback(s);
 		goto out;
 	}
+	if (owner->username) {
+		char pw[LIMIT_PASSWORD_MAX_BYTES + 1], why[256] = "";
+		size_t pwlen = 0;
+		int64_t id = 0;
+
+		e = ERR_INVAL;
+		if (owner->password_file == NULL || cli_password_file(owner->password_file, pw,
+							 &pwlen)) {
+			e = people_add(priv, s, owner->username, owner->email, ROLE_OWNER, true, &id,
+			    why, sizeof(why));
+			if (e == ERR_OK && owner->password_file)
+				e = password_set(s, id, pw, pwlen, why, sizeof(why));
+		}
+		explicit_bzero(pw, sizeof(pw));
+		if (e != ERR_OK) {
+			CLI_ERR("cannot add the owner: %s\n", why[0] ? why : err_str(e));
+			store_rollback(s);
+			goto out;
+		}
+	}
 	if ((e = store_commit(s)) != ERR_OK) {
 		CLI_ERR("cannot create the database: %s (%s)\n", err_str(e), store_errmsg(s));
 		goto out;
@@ -299,10 +324,12 @@ cli_init(const char *dir, bool demo, const char *database)
 		CLI_ERR("cannot move the new data directory to %s: %s\n", dir, strerror(errno));
 		goto out;
 	}
-	printf("Created %s%s.\nStart it with: candor serve --data %s\n", dir,
-	    demo ? " with the demo sites" : "", dir);
+	printf("Created %s%s%s.\nStart it with: candor serve --data %s\n", dir,
+	    demo ? " with the demo sites" : "", owner->username ? " and its owner account" : "",
+	    dir);
 	rc = 0;
 out:
+	privacy_free(priv);
 	store_close(s);
 	if (rc != 0)
 		nftw(tmp, cli_rm, 16, FTW_DEPTH | FTW_PHYS);
@@ -574,7 +601,15 @@ cli_host(const char *in, char *out, size_t outsize)
 static int
 run_init(const struct cli_args *a)
 {
-	return cli_init(cli_arg(a, "data"), cli_flag(a, "demo"), cli_arg(a, "database"));
+	struct cli_owner owner = {cli_arg(a, "owner-username"), cli_arg(a, "owner-email"),
+	    cli_arg(a, "owner-password-file")};
+
+	if ((owner.username == NULL) != (owner.email == NULL) ||
+	    (owner.password_file && owner.username == NULL)) {
+		CLI_ERR("--owner-username and --owner-email go together (see: candor init --help)\n");
+		return 2;
+	}
+	return cli_init(cli_arg(a, "data"), cli_flag(a, "demo"), cli_arg(a, "database"), &owner);
 }
 
 static int
@@ -590,13 +625,16 @@ run_db_copy(const struct cli_args *a)
 }
 
 const struct cli_command cli_core_commands[] = {
-	{"init", "data! demo? database", run_init,
+	{"init", "data! demo? database owner-username owner-email owner-password-file", run_init,
 	    "usage: candor init --data DIR [--demo] [--database URL]\n"
+	    "                   [--owner-username U --owner-email E [--owner-password-file F]]\n"
 	    "Creates a new data directory: candor.conf, the database and master.key (64 random\n"
 	    "bytes, mode 0600).\n"
 	    "  --data DIR       directory to create (must not exist or be empty)\n"
 	    "  --demo           add the Perfect Image Video demo sites, posts and privacy policy\n"
-	    "  --database URL   postgresql://USER@HOST:PORT/DB instead of the SQLite file\n"},
+	    "  --database URL   postgresql://USER@HOST:PORT/DB instead of the SQLite file\n"
+	    "  --owner-...      create the first account, the owner (a fresh install has none);\n"
+	    "                   its password is the first line of the password file\n"},
 	{"serve", "data! listen", run_serve,
 	    "usage: candor serve --data DIR [--listen ADDR:PORT]\n"
 	    "Serves every site of the data directory over HTTP until SIGTERM or SIGINT.\n"

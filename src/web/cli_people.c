@@ -43,7 +43,7 @@ cli_person(struct store *s, struct arena *a, const char *username, struct person
  * (standard input) is not supported. Plain read(2), so no stdio buffer keeps a copy.
  * Prints why not. The caller wipes pw.
  */
-static bool
+bool
 cli_password_file(const char *path, char pw[LIMIT_PASSWORD_MAX_BYTES + 1], size_t *len)
 {
 	char buf[LIMIT_PASSWORD_MAX_BYTES + 2]; /* the longest line and "\r\n" */

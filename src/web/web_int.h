@@ -168,6 +168,9 @@ struct privacy;
  * left open. */
 bool cli_open_private(const char *dir, struct config *cfg, struct store **s,
     struct privacy **p);
+/* Reads a password: the first line of path (cli_people.c); prints why not. The caller
+ * wipes pw. */
+bool cli_password_file(const char *path, char pw[LIMIT_PASSWORD_MAX_BYTES + 1], size_t *len);
 /* Normalises a host name from the command line; prints why not. */
 bool cli_host(const char *in, char *out, size_t outsize);
 

@@ -21,6 +21,36 @@ main(void)
 	struct t_resp r;
 	char *out = NULL, *log, cmd[1500];
 
+	/* init can make the first account, the owner, with a password from a file */
+	{
+		char owned[400], pwfile[400];
+		FILE *f;
+		snprintf(owned, sizeof(owned), "%s/owned", t_tmpdir());
+		snprintf(pwfile, sizeof(pwfile), "%s/pw", t_tmpdir());
+		f = fopen(pwfile, "w");
+		T_ASSERT(f != NULL);
+		fputs("Saffron Harbour Lantern 42\n", f);
+		fclose(f);
+		T_EQ_INT(t_candor(&out, "init", "--data", owned, "--owner-username", "founder",
+			     "--owner-email", "founder@example.test", "--owner-password-file", pwfile,
+			     NULL),
+		    0);
+		free(out);
+		T_EQ_INT(t_candor(&out, "user", "list", "--data", owned, NULL), 0);
+		T_CONTAINS(out, "founder");
+		T_CONTAINS(out, "owner");
+		free(out);
+		t_assert_absent(owned, "founder@example.test");
+		t_assert_absent(owned, "Saffron Harbour Lantern 42");
+		/* a refused owner leaves no data directory behind */
+		snprintf(owned, sizeof(owned), "%s/refused", t_tmpdir());
+		T_EQ_INT(t_candor(&out, "init", "--data", owned, "--owner-username", "x",
+			     "--owner-email", "x@example.test", NULL),
+		    1);
+		free(out);
+		T_ASSERT(access(owned, F_OK) != 0);
+	}
+
 	T_EQ_INT(t_candor(&out, "user", "add", "--data", dir, "--username", "alice", "--email",
 		     EMAIL, "--role", "member", NULL), 0);
 	T_CONTAINS(out, "Added member alice");
