@@ -8,7 +8,14 @@
  *              salt per hash) in account_passwords, one row per person, removed with the
  *              person (ON DELETE CASCADE).
  *
- * Sessions, login throttling and verification come with the web login (issue 5).
+ *   session    sign-in sessions (SECURITY.md; ASVS 3.2, 3.3): a 256-bit random token
+ *              handed to the browser, of which only a BLAKE2b-256 hash is stored in
+ *              sessions; idle and absolute expiry checked on the server at every use;
+ *              logout ends one session, a password change ends them all.
+ *   throttle   at most LIMIT_LOGIN_FAILURES_PER_HOUR failed sign-ins per account per
+ *              hour (login_failures), never a permanent lock-out (ASVS 2.2.1).
+ *
+ * Verification links and the web pages come with the web login (issue 5).
  * accounts/ may include privacy/, never the reverse. A plaintext password is never
  * stored, logged or returned; every copy this module makes is wiped (sodium_memzero).
  */
@@ -22,7 +29,7 @@
 #include "core/core.h"
 #include "store/store.h"
 
-/* Creates or upgrades the module's tables (account_passwords). */
+/* Creates or upgrades the module's tables (account_passwords, sessions, login_failures). */
 enum err accounts_migrate(struct store *s);
 /* The module's tables for `candor db copy` (after privacy's people). */
 extern const struct store_table accounts_tables[];
@@ -71,7 +78,8 @@ size_t password_common_count(void);
 /*
  * Sets person's password: password_check, then hash, then insert or replace the row, in
  * one transaction (joining the caller's, so `candor user add` can create the person and
- * the password together). A refused password writes nothing and returns what
+ * the password together), which also ends every session of the person
+ * (session_end_all). A refused password writes nothing and returns what
  * password_check returned, with its sentence in msg. ERR_NOTFOUND when there is no such
  * person. msg may be NULL.
  */
@@ -87,5 +95,67 @@ enum err password_set(struct store *s, int64_t person, const char *pw, size_t le
  */
 enum err password_matches(struct store *s, int64_t person, const char *pw, size_t len,
     bool *ok);
+
+/* -------------------------------------------------------------- session ---- */
+
+/* Characters of a session token: 32 random bytes in unpadded base64url. */
+#define SESSION_TOKEN_LEN 43
+
+/* The session tables for `candor db copy` (after accounts_tables). */
+extern const struct store_table session_tables[];
+extern const size_t session_tables_count;
+
+/*
+ * Starts a session for person at now (seconds since the epoch): a new token of
+ * LIMIT_SESSION_TOKEN_BYTES random bytes (libsodium's CSPRNG) written to token_out as
+ * SESSION_TOKEN_LEN base64url characters and a NUL. Only a BLAKE2b-256 hash of the token
+ * is stored; the token itself is never stored or logged, and the caller should wipe its
+ * copy once it is sent. ERR_NOTFOUND when there is no such person; ERR_CRYPTO when
+ * libsodium cannot start. On error token_out is "".
+ */
+enum err session_create(struct store *s, int64_t person, int64_t now,
+    char token_out[SESSION_TOKEN_LEN + 1]);
+
+/*
+ * Looks up token (NUL-terminated, as the browser sent it) at now. A session is alive
+ * while now - last use <= idle_s and now - creation <= absolute_s (seconds). Alive:
+ * ERR_OK, *person set, and the last use moved to now when it is a minute old or more
+ * (so a page view writes at most once a minute; the idle limit is thus honoured to
+ * within a minute, never extended). Unknown or malformed token: ERR_NOTFOUND. Expired:
+ * the session is deleted, then ERR_NOTFOUND. *person is 0 unless ERR_OK.
+ */
+enum err session_check(struct store *s, const char *token, int64_t now, int64_t idle_s,
+    int64_t absolute_s, int64_t *person);
+
+/* Logout: ends the session of token (nothing to end is not an error). */
+enum err session_end(struct store *s, const char *token);
+
+/* Ends every session of person (a password change; joins the caller's transaction). */
+enum err session_end_all(struct store *s, int64_t person);
+
+/* Deletes every session expired at now (same rule as session_check); *removed gets the
+ * count (may be NULL). */
+enum err session_purge(struct store *s, int64_t now, int64_t idle_s, int64_t absolute_s,
+    int64_t *removed);
+
+/* ------------------------------------------------------------- throttle ---- */
+
+/*
+ * Sign-in throttling per account. Failures are counted in a fixed window of
+ * LIMIT_LOGIN_WINDOW_S seconds that opens at the first failure; once
+ * LIMIT_LOGIN_FAILURES_PER_HOUR failures are counted, sign-in is refused until the
+ * window closes, then counting starts again: no permanent lock-out. (Across the edge of
+ * two windows at most twice the limit can fall within one hour.)
+ */
+
+/* Sets *allowed to whether person may try to sign in at now. Call before checking the
+ * password, and refuse without checking it when not allowed. */
+enum err login_throttle_check(struct store *s, int64_t person, int64_t now, bool *allowed);
+
+/* Counts a failed sign-in of person at now. ERR_NOTFOUND when there is no such person. */
+enum err login_throttle_fail(struct store *s, int64_t person, int64_t now);
+
+/* Forgets person's failures (after a successful sign-in). */
+enum err login_throttle_clear(struct store *s, int64_t person);
 
 #endif

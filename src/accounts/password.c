@@ -35,6 +35,17 @@ static const struct store_migration accounts_migrations[] = {
 	    " person_id BIGINT PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,"
 	    " hash TEXT NOT NULL,"
 	    " updated_at BIGINT NOT NULL)"},
+	/* session.c: sessions keyed by a hash of the token; failed sign-ins per window */
+	{2, "CREATE TABLE sessions ("
+	    " token_hash {{BLOB}} PRIMARY KEY,"
+	    " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	    " created_at BIGINT NOT NULL,"
+	    " last_seen_at BIGINT NOT NULL);"
+	    "CREATE INDEX sessions_person ON sessions (person_id);"
+	    "CREATE TABLE login_failures ("
+	    " person_id BIGINT PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,"
+	    " window_start BIGINT NOT NULL,"
+	    " count INTEGER NOT NULL)"},
 };
 
 enum {
@@ -378,6 +389,9 @@ password_set(struct store *s, int64_t person, const char *pw, size_t len, char *
 		}
 		goto fail;
 	}
+	/* a new password signs out every session, whoever holds it (ASVS 3.3.3) */
+	if ((e = session_end_all(s, person)) != ERR_OK)
+		goto fail;
 	e = store_commit(s);
 	goto out;
 fail:

@@ -62,6 +62,10 @@ static const struct config_key config_keys[] = {
 	    "days an expired session is kept; 0 removes it at the next run"),
 	CINT("retention", "analytics_days", retention_analytics_days, 1, 3650,
 	    "days raw analytics rows are kept (daily aggregates stay)"),
+	CINT("accounts", "session_idle_minutes", session_idle_minutes, 1,
+	    LIMIT_SESSION_IDLE_MIN_MAX, "minutes without a request after which a sign-in ends"),
+	CINT("accounts", "session_absolute_hours", session_absolute_hours, 1,
+	    LIMIT_SESSION_ABSOLUTE_H_MAX, "hours after which a sign-in ends however active"),
 	CSTR("smtp", "url", smtp_url,
 	    "relay as smtp://host:587 or smtps://host:465; empty: write to DIR/maildir"),
 	CSTR("smtp", "from", smtp_from, "sender address of candor's mail"),
@@ -87,6 +91,8 @@ config_defaults(struct config *c)
 	c->retention_unverified_days = 7;
 	c->retention_sessions_days = 0;
 	c->retention_analytics_days = 90;
+	c->session_idle_minutes = 30;
+	c->session_absolute_hours = 12;
 	str_copy(c->smtp_from, "candor@localhost", sizeof(c->smtp_from));
 	c->smtp_starttls = true;
 }

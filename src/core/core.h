@@ -152,6 +152,8 @@ struct config {
 	int retention_unverified_days; /* [retention] unverified_days = 7 */
 	int retention_sessions_days;   /* [retention] sessions = 0 (days after expiry) */
 	int retention_analytics_days;  /* [retention] analytics_days = 90 (raw rows) */
+	int session_idle_minutes;      /* [accounts] session_idle_minutes = 30 */
+	int session_absolute_hours;    /* [accounts] session_absolute_hours = 12 */
 	char smtp_url[512];           /* [smtp] url = smtp(s)://host:port, empty: Maildir */
 	char smtp_from[256];          /* [smtp] from = candor@localhost */
 	char smtp_username[256];      /* [smtp] username = empty: no login */

@@ -79,6 +79,14 @@
 #define LIMIT_ARGON2_OPSLIMIT 2          /* argon2id t (passes) */
 #define LIMIT_ARGON2_MEMLIMIT (19 * 1024 * 1024) /* argon2id m: 19 MiB = 19922944 bytes */
 
+/* Accounts: sessions and sign-in throttling (SECURITY.md; ASVS 2.2.1, 3.2.2, 3.3.1-3.3.2) */
+#define LIMIT_SESSION_TOKEN_BYTES 32     /* random bytes in a session token (>= 16) */
+#define LIMIT_SESSION_TOUCH_S 60         /* last use is written at most this often */
+#define LIMIT_SESSION_IDLE_MIN_MAX (24 * 60) /* [accounts] session_idle_minutes: 1 to this */
+#define LIMIT_SESSION_ABSOLUTE_H_MAX (30 * 24) /* [accounts] session_absolute_hours: 1 to this */
+#define LIMIT_LOGIN_FAILURES_PER_HOUR 100 /* failed sign-ins per account per window */
+#define LIMIT_LOGIN_WINDOW_S 3600        /* the throttling window */
+
 /* Forms without cookies (SECURITY.md "CSRF"; ASVS 4.2.2): web/csrf.c, web/form.c */
 #define LIMIT_CSRF_TTL_S (2 * 60 * 60)   /* a form token older than this is refused */
 #define LIMIT_CSRF_SKEW_S 60             /* ...and one issued further in the future */

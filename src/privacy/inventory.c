@@ -22,6 +22,14 @@ const struct inventory_field inventory[] = {
 	    "To check your password when you sign in",
 	    "No one: it cannot be turned back into your password, and it is only compared",
 	    "Until you change your password or delete your account"},
+	{"sessions", "token_hash", FIELD_SECRET,
+	    "While you are signed in: a fingerprint (BLAKE2b hash) of your sign-in token, never "
+	    "the token itself, with when you signed in and when you were last active",
+	    "To know it is you on each page while you are signed in, and to end your sign-in "
+	    "when you log out, change your password or stay away too long",
+	    "No one: it cannot be turned back into your token, and it is only compared",
+	    "Until you log out or change your password, or 30 minutes without activity or 12 "
+	    "hours after signing in (the defaults); then it is deleted"},
 	{"mail_outbox", "to_sealed", FIELD_EMAIL,
 	    "The address a message from candor is being sent to (usually your account's email)",
 	    "To deliver mail you asked for: email verification, password reset, account notices",

@@ -32,6 +32,7 @@ static const struct {
 	{NULL, people_tables, &people_tables_count},
 	{disclosure_migrate, disclosure_tables, &disclosure_tables_count},
 	{accounts_migrate, accounts_tables, &accounts_tables_count},
+	{NULL, session_tables, &session_tables_count}, /* made by accounts_migrate */
 	{mail_migrate, mail_tables, &mail_tables_count},
 };
 
