@@ -336,6 +336,33 @@ out:
 	return rc;
 }
 
+/* What the session purge job needs: its own connection each run, and the limits. */
+struct cli_purge {
+	const char *url, *password;
+	int64_t idle_s, absolute_s;
+};
+
+/* Removes expired sessions (B4: "expired sessions at once"); failures retry next run. */
+static void
+cli_purge_sessions(void *arg)
+{
+	struct cli_purge *c = arg;
+	struct store *s;
+	char msg[256];
+	int64_t removed = 0;
+	enum err e;
+
+	if ((s = store_open(c->url, c->password, &e, msg, sizeof(msg))) == NULL) {
+		log_warn("sessions: cannot open the database (%s)", msg);
+		return;
+	}
+	if ((e = session_purge(s, time_now(), c->idle_s, c->absolute_s, &removed)) != ERR_OK)
+		log_warn("sessions: purge failed: %s", err_str(e));
+	else if (removed > 0)
+		log_info("sessions: removed %lld expired", (long long)removed);
+	store_close(s);
+}
+
 /* serve refuses a master key that others can read (SECURITY.md, data at rest). */
 static bool
 cli_key_ok(const struct config *cfg)
@@ -369,6 +396,8 @@ cli_serve(const char *dir, const char *listen)
 	struct web_app *app = NULL;
 	struct retention_job *job = NULL;
 	struct mail_worker *mailer = NULL;
+	struct job *purger = NULL;
+	struct cli_purge purge;
 	struct config cfg;
 	struct cli_db db;
 	struct store *s;
@@ -402,6 +431,16 @@ cli_serve(const char *dir, const char *listen)
 	/* retention (B4): a minute after start, then hourly, on its own connection */
 	if ((job = retention_job_start(&cfg, db.url, db.password[0] ? db.password : NULL,
 		 60 * 1000, 3600 * 1000, msg, sizeof(msg))) == NULL) {
+		CLI_ERR("%s\n", msg);
+		goto out;
+	}
+	/* expired sessions: removed every minute (a session expires at most a minute late) */
+	purge.url = db.url;
+	purge.password = db.password[0] ? db.password : NULL;
+	purge.idle_s = (int64_t)cfg.session_idle_minutes * 60;
+	purge.absolute_s = (int64_t)cfg.session_absolute_hours * 3600;
+	if ((purger = job_start("sessions", 60 * 1000, 60 * 1000, cli_purge_sessions, &purge, msg,
+		 sizeof(msg))) == NULL) {
 		CLI_ERR("%s\n", msg);
 		goto out;
 	}
@@ -447,6 +486,7 @@ cli_serve(const char *dir, const char *listen)
 	rc = 0;
 out:
 	mail_worker_stop(mailer); /* waits for a delivery in progress */
+	job_stop(purger);
 	retention_job_stop(job); /* waits for a run in progress */
 	web_app_free(app);
 	return rc;
