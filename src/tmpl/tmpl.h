@@ -71,6 +71,10 @@ enum err tmpl_render(const struct tmpl_set *set, const char *name, const struct 
 enum err tmpl_render_layout(const struct tmpl_set *set, const char *layout, const char *name,
     struct tmpl_val *ctx, struct buf *out);
 
+/* Appends s escaped for HTML/XML text and quoted attribute values (& < > " ' become
+ * entities valid in both): for documents built in code, such as the Atom feed. */
+void tmpl_escape_text(struct buf *out, const char *s);
+
 /* Values. A new object; keys are copied into the arena, values too. */
 struct tmpl_val *tmpl_obj(struct arena *a);
 void tmpl_set_str(struct tmpl_val *obj, const char *key, const char *s); /* NULL: unset */

@@ -71,6 +71,12 @@ tmpl_escape_html(struct buf *b, const char *s, size_t n)
 	buf_append(b, s + run, n - run);
 }
 
+void
+tmpl_escape_text(struct buf *out, const char *s)
+{
+	tmpl_escape_html(out, s, strlen(s));
+}
+
 static void
 tmpl_escape_url_bytes(struct buf *b, const char *s, size_t n)
 {

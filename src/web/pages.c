@@ -13,27 +13,6 @@
 #define PAGE_CACHE "no-cache"
 
 static void
-web_xml_escape(struct buf *b, const char *s)
-{
-	size_t run;
-
-	while (*s) {
-		run = strcspn(s, "&<>\"'");
-		buf_append(b, s, run);
-		s += run;
-		switch (*s) {
-		case '&': buf_puts(b, "&amp;"); break;
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\'': buf_puts(b, "&#39;"); break;
-		default: return;
-		}
-		s++;
-	}
-}
-
-static void
 page_dates(struct tmpl_val *o, struct arena *a, int64_t t)
 {
 	char iso[21], human[32];
@@ -274,40 +253,40 @@ page_feed(struct http_request *req, struct http_response *res, void *arg)
 	time_rfc3339(n ? posts[0].updated_at : time_now(), iso);
 	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 		    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>");
-	web_xml_escape(b, site.title);
+	tmpl_escape_text(b, site.title);
 	buf_puts(b, "</title>\n");
 	if (site.tagline[0]) {
 		buf_puts(b, "<subtitle>");
-		web_xml_escape(b, site.tagline);
+		tmpl_escape_text(b, site.tagline);
 		buf_puts(b, "</subtitle>\n");
 	}
 	buf_puts(b, "<id>");
-	web_xml_escape(b, site.origin);
+	tmpl_escape_text(b, site.origin);
 	buf_puts(b, "/</id>\n<link rel=\"alternate\" href=\"");
-	web_xml_escape(b, site.origin);
+	tmpl_escape_text(b, site.origin);
 	buf_puts(b, "/\"/>\n<link rel=\"self\" href=\"");
-	web_xml_escape(b, site.origin);
+	tmpl_escape_text(b, site.origin);
 	buf_printf(b, "/feed.xml\"/>\n<updated>%s</updated>\n<author><name>", iso);
-	web_xml_escape(b, site.title);
+	tmpl_escape_text(b, site.title);
 	buf_puts(b, "</name></author>\n");
 	for (i = 0; i < n; i++) {
 		buf_puts(b, "<entry>\n<title>");
-		web_xml_escape(b, posts[i].title);
+		tmpl_escape_text(b, posts[i].title);
 		buf_puts(b, "</title>\n<id>");
-		web_xml_escape(b, site.origin);
+		tmpl_escape_text(b, site.origin);
 		buf_puts(b, "/posts/");
-		web_xml_escape(b, posts[i].slug);
+		tmpl_escape_text(b, posts[i].slug);
 		buf_puts(b, "</id>\n<link rel=\"alternate\" href=\"");
-		web_xml_escape(b, site.origin);
+		tmpl_escape_text(b, site.origin);
 		buf_puts(b, "/posts/");
-		web_xml_escape(b, posts[i].slug);
+		tmpl_escape_text(b, posts[i].slug);
 		time_rfc3339(posts[i].published_at, iso);
 		buf_printf(b, "\"/>\n<published>%s</published>\n", iso);
 		time_rfc3339(posts[i].updated_at, iso);
 		buf_printf(b, "<updated>%s</updated>\n<summary>", iso);
-		web_xml_escape(b, posts[i].excerpt);
+		tmpl_escape_text(b, posts[i].excerpt);
 		buf_puts(b, "</summary>\n<content type=\"html\">");
-		web_xml_escape(b, posts[i].body_html);
+		tmpl_escape_text(b, posts[i].body_html);
 		buf_puts(b, "</content>\n</entry>\n");
 	}
 	buf_puts(b, "</feed>\n");
@@ -333,11 +312,11 @@ page_sitemap(struct http_request *req, struct http_response *res, void *arg)
 		return;
 	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 		    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n<url><loc>");
-	web_xml_escape(b, site.origin);
+	tmpl_escape_text(b, site.origin);
 	buf_puts(b, "/</loc></url>\n<url><loc>");
-	web_xml_escape(b, site.origin);
+	tmpl_escape_text(b, site.origin);
 	buf_puts(b, "/privacy</loc></url>\n<url><loc>");
-	web_xml_escape(b, site.origin);
+	tmpl_escape_text(b, site.origin);
 	buf_puts(b, "/transparency</loc></url>\n");
 	for (k = 0; k < POST_KIND__MAX; k++) {
 		if ((e = posts_list_published(s, req->arena, site.id, (enum post_kind)k, 0, 50000,
@@ -348,9 +327,9 @@ page_sitemap(struct http_request *req, struct http_response *res, void *arg)
 		}
 		for (i = 0; i < n; i++) {
 			buf_puts(b, "<url><loc>");
-			web_xml_escape(b, site.origin);
+			tmpl_escape_text(b, site.origin);
 			buf_puts(b, k == POST_KIND_POST ? "/posts/" : "/pages/");
-			web_xml_escape(b, list[i].slug);
+			tmpl_escape_text(b, list[i].slug);
 			time_rfc3339(list[i].updated_at, iso);
 			buf_printf(b, "</loc><lastmod>%s</lastmod></url>\n", iso);
 		}
