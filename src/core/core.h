@@ -82,7 +82,6 @@ size_t arena_used(const struct arena *a);
 enum err strnum(const char *s, long long min, long long max, long long *out);
 
 /* ---- strings ---- */
-bool str_eq_nocase(const char *a, const char *b);
 /* Copies at most size-1 bytes and NUL-terminates; returns strlen(src). */
 size_t str_copy(char *dst, const char *src, size_t size);
 /* True when s is valid UTF-8 with no NUL and no C0 control other than \t \r \n. */
@@ -104,8 +103,6 @@ void time_human_date(int64_t t, char out[32]);
 /* Parses "YYYY-MM-DD" (a real calendar date, years 1970-9999) into the UTC midnight
  * that starts it. ERR_INVAL otherwise. */
 enum err time_parse_date(const char *s, int64_t *out);
-/* RFC 7231 IMF-fixdate; out must hold 30 bytes. */
-void time_http(int64_t t, char out[30]);
 
 /* ---- job: a periodic task on a thread of its own (core/job.c) ---- */
 struct job;
@@ -122,10 +119,6 @@ uint64_t job_runs(struct job *j);
 /* ---- log ---- */
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
-/* Where log lines go (stderr by default). path NULL means stderr. */
-enum err log_open(const char *path);
-void log_close(void);
-void log_set_level(enum log_level lvl);
 void log_msg(enum log_level lvl, const char *fmt, ...) CORE_PRINTF(2, 3);
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)

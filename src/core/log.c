@@ -1,53 +1,18 @@
 /*
- * log: one line per event, "TIME LEVEL message", to stderr or a file. Writes are a
- * single write(2) per line under a mutex so lines from several threads never interleave.
+ * log: one line per event, "TIME LEVEL message", to stderr (the access log is written by
+ * http/server.c, to stderr or its own file). Writes are a single write(2) per line under
+ * a mutex so lines from several threads never interleave.
  * Callers pass user input through log_escape.
  */
-#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/core.h"
 
-static int log_fd = 2;
-static enum log_level log_min = LOG_INFO;
+static const int log_fd = 2;
+static const enum log_level log_min = LOG_INFO;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-
-enum err
-log_open(const char *path)
-{
-	int fd;
-
-	if (path == NULL) {
-		log_close();
-		return ERR_OK;
-	}
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) < 0)
-		return ERR_IO;
-	pthread_mutex_lock(&log_lock);
-	if (log_fd > 2)
-		close(log_fd);
-	log_fd = fd;
-	pthread_mutex_unlock(&log_lock);
-	return ERR_OK;
-}
-
-void
-log_close(void)
-{
-	pthread_mutex_lock(&log_lock);
-	if (log_fd > 2)
-		close(log_fd);
-	log_fd = 2;
-	pthread_mutex_unlock(&log_lock);
-}
-
-void
-log_set_level(enum log_level lvl)
-{
-	log_min = lvl;
-}
 
 void
 log_msg(enum log_level lvl, const char *fmt, ...)

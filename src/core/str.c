@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/core.h"
 
@@ -32,12 +31,6 @@ strnum(const char *s, long long min, long long max, long long *out)
 		return ERR_TOOBIG;
 	*out = v;
 	return ERR_OK;
-}
-
-bool
-str_eq_nocase(const char *a, const char *b)
-{
-	return strcasecmp(a, b) == 0;
 }
 
 size_t

@@ -48,24 +48,6 @@ time_human_date(int64_t t, char out[32])
 	str_copy(out, tmp, 32);
 }
 
-void
-time_http(int64_t t, char out[30])
-{
-	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
-	    "Aug", "Sep", "Oct", "Nov", "Dec"};
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	char tmp[64];
-
-	gmtime_r(&tt, &tm);
-	snprintf(tmp, sizeof(tmp), "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7],
-	    tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec);
-	str_copy(out, tmp, 30);
-}
-
 enum err
 time_parse_date(const char *s, int64_t *out)
 {
