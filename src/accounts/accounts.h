@@ -15,7 +15,17 @@
  *   throttle   at most LIMIT_LOGIN_FAILURES_PER_HOUR failed sign-ins per account per
  *              hour (login_failures), never a permanent lock-out (ASVS 2.2.1).
  *
- * Verification links and the web pages come with the web login (issue 5).
+ *   tokens     single-use links for email verification, password reset and email
+ *              change: 256 random bits, only a BLAKE2b-256 hash stored, valid
+ *              LIMIT_ACCOUNT_TOKEN_TTL_S (one hour), used at most once.
+ *   signup     account_signup: a member from username, email and password, in one
+ *              transaction (web/ records the accepted policy version in the same one).
+ *   login      login_attempt: username or email plus password, throttled per
+ *              identifier whether or not an account exists (no enumeration), with the
+ *              same argon2id work either way; account_record_login keeps the time and
+ *              the IP address (sealed) of the last sign-in.
+ *   prefs      a member's email preferences (announcements on or off).
+ *
  * accounts/ may include privacy/, never the reverse. A plaintext password is never
  * stored, logged or returned; every copy this module makes is wiped (sodium_memzero).
  */
@@ -28,6 +38,8 @@
 
 #include "core/core.h"
 #include "store/store.h"
+
+struct privacy;
 
 /* Creates or upgrades the module's tables (account_passwords, sessions, login_failures). */
 enum err accounts_migrate(struct store *s);
@@ -157,5 +169,122 @@ enum err login_throttle_fail(struct store *s, int64_t person, int64_t now);
 
 /* Forgets person's failures (after a successful sign-in). */
 enum err login_throttle_clear(struct store *s, int64_t person);
+
+/* --------------------------------------------------------------- tokens ---- */
+
+enum account_token_kind {
+	TOKEN_VERIFY_EMAIL,   /* confirms the address given at signup */
+	TOKEN_RESET_PASSWORD, /* lets the holder set a new password */
+	TOKEN_CHANGE_EMAIL,   /* confirms a new address; the address is sealed in the row */
+	TOKEN__MAX
+};
+
+/* Characters of a link token: 32 random bytes in unpadded base64url. */
+#define ACCOUNT_TOKEN_LEN 43
+
+/*
+ * Issues a single-use token of kind for person, valid from now for
+ * LIMIT_ACCOUNT_TOKEN_TTL_S seconds, into out (ACCOUNT_TOKEN_LEN characters and a NUL).
+ * Only a hash is stored; earlier unused tokens of the same kind for person are revoked.
+ * For TOKEN_CHANGE_EMAIL, new_email (required, checked and normalised like people_add's)
+ * is sealed under the person's key in the token row; ERR_INVAL with a sentence in msg
+ * for a bad address, ERR_CONFLICT when another account holds it. Joins the caller's
+ * transaction. p may be NULL except for TOKEN_CHANGE_EMAIL.
+ */
+enum err account_token_issue(struct privacy *p, struct store *s, int64_t person,
+    enum account_token_kind kind, const char *new_email, int64_t now,
+    char out[ACCOUNT_TOKEN_LEN + 1], char *msg, size_t msgsize);
+
+/* Sets *person to the holder of token of kind if it is unused and unexpired at now,
+ * without using it (to show a reset form). ERR_NOTFOUND otherwise (malformed too). */
+enum err account_token_peek(struct store *s, enum account_token_kind kind, const char *token,
+    int64_t now, int64_t *person);
+
+/*
+ * Uses token of kind at now: marks it used (so a second use gets ERR_NOTFOUND) and
+ * applies it: TOKEN_VERIFY_EMAIL marks the person's email verified; TOKEN_CHANGE_EMAIL
+ * replaces the person's email with the sealed new one (re-sealed bound to people, blind
+ * index updated, verified); TOKEN_RESET_PASSWORD applies nothing (the caller sets the
+ * password in the same transaction). Joins the caller's transaction. *person gets the
+ * holder. ERR_NOTFOUND for an unknown, used, expired or malformed token; ERR_CONFLICT
+ * when the new email was taken meanwhile.
+ */
+enum err account_token_use(struct privacy *p, struct store *s, enum account_token_kind kind,
+    const char *token, int64_t now, int64_t *person);
+
+/* --------------------------------------------------------------- signup ---- */
+
+/* Which field a refusal is about, for the form to say it next to the field. */
+enum account_field { AF_NONE, AF_USERNAME, AF_EMAIL, AF_PASSWORD };
+
+struct account_signup_result {
+	int64_t person;       /* the new member; 0 when email_taken */
+	bool email_taken;     /* an account with this email exists: nothing was created;
+				 existing is that account (the caller mails its holder a
+				 notice, and answers exactly as for a new account) */
+	int64_t existing;
+	char verify_token[ACCOUNT_TOKEN_LEN + 1]; /* TOKEN_VERIFY_EMAIL of the new member */
+};
+
+/*
+ * Signs up a member: username (folded to lower case, then 3 to 32 of a-z 0-9 '_' '-'),
+ * email (shape as people_add), password (password_check). In one transaction (joining
+ * the caller's, where web/ also records the policy acceptance): the person (member,
+ * unverified), the password hash and a verification token. Refusals: ERR_INVAL with a sentence in
+ * msg and *field set; ERR_CONFLICT with *field AF_USERNAME when the username is taken
+ * (usernames are public: they sign comments). A taken email is not an error: see
+ * email_taken; the same argon2id work is done, so the answer takes as long.
+ */
+enum err account_signup(struct privacy *p, struct store *s, const char *username,
+    const char *email, const char *password, size_t password_len, int64_t now, struct account_signup_result *out, enum account_field *field, char *msg,
+    size_t msgsize);
+
+/* ---------------------------------------------------------------- login ---- */
+
+enum login_outcome {
+	LOGIN_OK,
+	LOGIN_WRONG,     /* unknown identifier or wrong password: one answer for both */
+	LOGIN_THROTTLED, /* too many failures for this identifier; retry after *retry_at */
+};
+
+/*
+ * One sign-in attempt with identifier (a username, or an email when it holds '@') and
+ * password. Failures are counted per identifier (its blind index, so an unknown name is
+ * throttled exactly like a real one) in login_failures: at most
+ * LIMIT_LOGIN_FAILURES_PER_HOUR per LIMIT_LOGIN_WINDOW_S window, never a permanent
+ * lock-out. The argon2id work is the same whether or not the account exists. LOGIN_OK
+ * sets *person and clears the identifier's failures. *retry_at (may be NULL) gets when a
+ * throttled identifier may try again. Errors: the store's.
+ */
+enum err login_attempt(struct privacy *p, struct store *s, const char *identifier,
+    const char *password, size_t password_len, int64_t now, enum login_outcome *outcome,
+    int64_t *person, int64_t *retry_at);
+
+/*
+ * Records a successful sign-in of person at now from ip (text, e.g. "192.0.2.1" or
+ * "2001:db8::1"; may be "" when unknown): the time, and the address sealed under the
+ * person's key in account_logins (one row per person, replaced). The address is removed
+ * after [retention] ip_days by the retention job (retention.c), the time kept.
+ */
+enum err account_record_login(struct privacy *p, struct store *s, int64_t person,
+    const char *ip, int64_t now);
+
+/* The time of person's last recorded sign-in (0 when none). The address is read only
+ * through the gate (gate_field of table account_logins, column ip_sealed, FIELD_IP). */
+enum err account_last_login(struct store *s, int64_t person, int64_t *at);
+
+/* ---------------------------------------------------------------- prefs ---- */
+
+struct account_prefs {
+	bool announcements; /* may receive announcements (P15); default true */
+};
+enum err account_prefs_get(struct store *s, int64_t person, struct account_prefs *out);
+enum err account_prefs_set(struct store *s, int64_t person, const struct account_prefs *in);
+
+/* The "sign_in" section of a person's export (struct rights_section; obj is a json_t *
+ * object): last sign-in time and address (opened through the gate as the person,
+ * purpose self), open sessions (created, last used; never a token or its hash), email
+ * preferences. */
+enum err accounts_export(struct privacy *p, struct store *s, int64_t person, void *obj);
 
 #endif

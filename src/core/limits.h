@@ -86,6 +86,7 @@
 #define LIMIT_SESSION_ABSOLUTE_H_MAX (30 * 24) /* [accounts] session_absolute_hours: 1 to this */
 #define LIMIT_LOGIN_FAILURES_PER_HOUR 100 /* failed sign-ins per account per window */
 #define LIMIT_LOGIN_WINDOW_S 3600        /* the throttling window */
+#define LIMIT_ACCOUNT_TOKEN_TTL_S 3600   /* verification and reset links live one hour */
 
 /* Forms without cookies (SECURITY.md "CSRF"; ASVS 4.2.2): web/csrf.c, web/form.c */
 #define LIMIT_CSRF_TTL_S (2 * 60 * 60)   /* a form token older than this is refused */

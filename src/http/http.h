@@ -95,6 +95,8 @@ struct http_request {
 	int64_t start_ms;
 	const char *site_name; /* set by the app, for the access log */
 	void *app_site;        /* set by the app: the resolved site, if any */
+	void *app_user;        /* set by the app: the signed-in person, if any */
+	bool app_user_known;   /* set by the app: app_user has been worked out */
 	bool no_cache;         /* set by the app: never cache this response (e.g. a site
 				  reached through default_site rather than its own host) */
 	/* named route segments */
@@ -153,6 +155,11 @@ const char *http_param(const struct http_request *req, const char *name);
 /* A request header (case-insensitive name), or NULL. */
 const char *http_header(const struct http_request *req, const char *name);
 const char *http_cookie(const struct http_request *req, const char *name);
+/* The client's address as text ("192.0.2.1", "2001:db8::1"): the peer's, or, when the
+ * peer is a trusted proxy, the last address of X-Forwarded-For; "" when unknown. From
+ * req->arena. Only for what the policy lets candor keep (P4: a member's last sign-in, a
+ * commenter), through the vault; never logged. */
+const char *http_client_ip(struct http_request *req);
 const char *http_query(const struct http_request *req, const char *name);
 
 struct http_server_config {

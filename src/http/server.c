@@ -85,24 +85,33 @@ header_scan_one(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_
 	return MHD_YES;
 }
 
+/* The peer's address as text into ip ("" when unknown). */
+static void
+server_peer_ip(struct MHD_Connection *c, char ip[INET6_ADDRSTRLEN])
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ip[0] = '\0';
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	if (ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, ip,
+		    INET6_ADDRSTRLEN);
+	else if (ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
+		    ip, INET6_ADDRSTRLEN);
+}
+
 static bool
 server_peer_trusted(struct http_server *srv, struct MHD_Connection *c)
 {
-	const union MHD_ConnectionInfo *ci;
-	char ip[INET6_ADDRSTRLEN] = "";
+	char ip[INET6_ADDRSTRLEN];
 	size_t i;
 
 	if (srv->nproxies == 0)
 		return false;
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci == NULL || ci->client_addr == NULL)
-		return false;
-	if (ci->client_addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, ip,
-		    sizeof(ip));
-	else if (ci->client_addr->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
-		    ip, sizeof(ip));
+	server_peer_ip(c, ip);
 	for (i = 0; i < srv->nproxies; i++)
 		if (strcmp(srv->proxies[i], ip) == 0)
 			return true;
@@ -797,6 +806,33 @@ const char *
 http_cookie(const struct http_request *req, const char *name)
 {
 	return http_form_get(&req->cookies, name);
+}
+
+const char *
+http_client_ip(struct http_request *req)
+{
+	struct http_state *st = (struct http_state *)req; /* req is its first member */
+	unsigned char bin[sizeof(struct in6_addr)];
+	char ip[INET6_ADDRSTRLEN], hop[INET6_ADDRSTRLEN];
+	const char *xff, *last;
+	size_t n;
+
+	server_peer_ip(req->conn, ip);
+	if (ip[0] && server_peer_trusted(st->srv, req->conn) &&
+	    (xff = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Forwarded-For"))) {
+		last = strrchr(xff, ',');
+		last = last ? last + 1 : xff;
+		while (*last == ' ' || *last == '\t')
+			last++;
+		n = strcspn(last, " \t");
+		if (n > 0 && n < sizeof(hop)) {
+			memcpy(hop, last, n);
+			hop[n] = '\0';
+			if (inet_pton(AF_INET, hop, bin) == 1 || inet_pton(AF_INET6, hop, bin) == 1)
+				return arena_strdup(req->arena, hop);
+		}
+	}
+	return arena_strdup(req->arena, ip);
 }
 
 const char *

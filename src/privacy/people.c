@@ -46,6 +46,7 @@ enum {
 	SQL_INSERT,
 	SQL_SET_EMAIL,
 	SQL_BY_USERNAME,
+	SQL_BY_ID,
 	SQL_BY_BLIND,
 	SQL_LIST,
 	SQL_ROLE_GRANT,
@@ -77,6 +78,7 @@ static const struct store_stmt people_sql[SQL__MAX] = {
 	[SQL_SET_EMAIL] = {"people_set_email", "UPDATE people SET email_sealed = ? WHERE id = ?"},
 	[SQL_BY_USERNAME] = {"people_by_username",
 	    "SELECT " PERSON_COLUMNS " FROM people WHERE username = ?"},
+	[SQL_BY_ID] = {"people_by_id", "SELECT " PERSON_COLUMNS " FROM people WHERE id = ?"},
 	[SQL_BY_BLIND] = {"people_by_blind",
 	    "SELECT " PERSON_COLUMNS " FROM people WHERE email_blind = ?"},
 	[SQL_LIST] = {"people_list", "SELECT " PERSON_COLUMNS " FROM people ORDER BY id"},
@@ -300,6 +302,22 @@ people_find(struct store *s, struct arena *a, const char *username, struct perso
 	if ((q = store_prepare(s, &people_sql[SQL_BY_USERNAME])) == NULL)
 		return store_done(NULL);
 	store_bind_text(q, 1, username);
+	if (store_step(q) == STORE_ROW)
+		e = people_row(q, a, out);
+	if ((de = store_done(q)) != ERR_OK)
+		e = de;
+	return e;
+}
+
+enum err
+people_get(struct store *s, struct arena *a, int64_t id, struct person *out)
+{
+	struct store_q *q;
+	enum err e = ERR_NOTFOUND, de;
+
+	if ((q = store_prepare(s, &people_sql[SQL_BY_ID])) == NULL)
+		return store_done(NULL);
+	store_bind_int(q, 1, id);
 	if (store_step(q) == STORE_ROW)
 		e = people_row(q, a, out);
 	if ((de = store_done(q)) != ERR_OK)

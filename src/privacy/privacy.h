@@ -143,6 +143,28 @@ enum err people_list(struct store *s, struct arena *a, struct person **out, size
 enum err people_site_role(struct store *s, int64_t person, int64_t site, enum site_role r,
     bool grant);
 
+/* One person by id; ERR_NOTFOUND when there is none. */
+enum err people_get(struct store *s, struct arena *a, int64_t id, struct person *out);
+/* Marks person's email verified (or not). */
+enum err people_set_verified(struct store *s, int64_t person, bool verified);
+/* Replaces person's email: checked and normalised as in people_add, sealed bound to the
+ * row, blind index updated, verified set as given; joins the caller's transaction.
+ * ERR_INVAL (sentence in msg) for a bad address, ERR_CONFLICT when another account
+ * holds it. */
+enum err people_set_email(struct privacy *p, struct store *s, int64_t person, const char *email,
+    bool verified, char *msg, size_t msgsize);
+/* True when email has the shape people_add accepts; its normalised (lower-case) form is
+ * written to out. */
+bool people_email_ok(const char *email, char *out, size_t outsize);
+
+struct person_site_role {
+	int64_t site;
+	enum site_role role;
+};
+/* person's roles on sites; in arena a. */
+enum err people_site_roles(struct store *s, struct arena *a, int64_t person,
+    struct person_site_role **out, size_t *n);
+
 /* Staff (P11, P12) */
 enum purpose {
 	PURPOSE_SELF,       /* a person reading their own data */
@@ -210,6 +232,11 @@ enum err gate_read(struct privacy *p, struct store *s, const struct gate_actor *
  * could reach. */
 bool gate_allows(struct privacy *p, struct store *s, const struct gate_actor *actor,
     enum purpose pu, const struct gate_field *f);
+
+/* Opens person's email through the gate (actor, purpose; audited) into out as a
+ * NUL-terminated string. The caller wipes out. ERR_DENIED when the gate refuses. */
+enum err people_email(struct privacy *p, struct store *s, const struct gate_actor *actor,
+    enum purpose pu, int64_t person, struct buf *out);
 
 /* ------------------------------------------------------------ inventory ---- */
 
@@ -320,14 +347,24 @@ enum err disclosure_counts(struct store *s, struct arena *a, struct disclosure_c
 /* What a person may ask about their own data (B1, B2). The accounts issue puts these
  * on the web; `candor user export|erase` offers them to the operator. */
 
+/* A domain module's part of a person's export (B1): fill adds its members to obj, a
+ * jansson json_t * object (void * here so this header needs no jansson), reading
+ * personal fields only through the gate as the person (purpose self). web/ lists the
+ * sections, so privacy/ needs no domain module. */
+struct rights_section {
+	const char *name; /* the key of the section in the export: "sign_in", "policy" */
+	enum err (*fill)(struct privacy *p, struct store *s, int64_t person, void *obj);
+};
+
 /*
  * Everything held about person as JSON (shape in docs/privacy.md, "Subject rights"),
  * appended to json: account (with the email, opened through gate_read as the person,
  * purpose self), site roles, staff record, agreements and grants, and every audit entry
- * about them, the export's own included. One transaction; the caller wipes json when
+ * about them, the export's own included, and one object per section. One transaction; the caller wipes json when
  * done (it holds the email). ERR_NOTFOUND when there is no such person.
  */
-enum err rights_export(struct privacy *p, struct store *s, int64_t person, struct buf *json);
+enum err rights_export(struct privacy *p, struct store *s, int64_t person,
+    const struct rights_section *sections, size_t nsections, struct buf *json);
 /*
  * Erases person at their own request: in one transaction an "erase" audit entry, their
  * data key destroyed (vault_shred), their rows

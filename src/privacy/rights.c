@@ -278,7 +278,8 @@ rights_accesses(struct privacy *p, struct store *s, struct arena *a, int64_t per
 }
 
 enum err
-rights_export(struct privacy *p, struct store *s, int64_t person, struct buf *json)
+rights_export(struct privacy *p, struct store *s, int64_t person,
+    const struct rights_section *sections, size_t nsections, struct buf *json)
 {
 	struct rights_person r;
 	struct gate_actor self = {person, false};
@@ -341,6 +342,16 @@ rights_export(struct privacy *p, struct store *s, int64_t person, struct buf *js
 	if ((e = rights_staff_json(s, person, &r, &staff)) != ERR_OK)
 		goto fail;
 	rights_set(root, "staff", staff, &ok);
+	for (i = 0; ok && i < nsections; i++) {
+		json_t *sec = json_object();
+		rights_set(root, sections[i].name, sec, &ok);
+		if (ok && (e = sections[i].fill(p, s, person, sec)) != ERR_OK)
+			goto fail;
+	}
+	if (!ok) {
+		e = ERR_NOMEM;
+		goto fail;
+	}
 	/* The export itself is recorded before the log is read, so the person sees it. */
 	rights_entry(&ae, &self, subject, &r, subject, purpose_name(PURPOSE_SELF), "export",
 	    "everything held about the person, at their request");

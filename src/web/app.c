@@ -36,6 +36,13 @@ static const struct {
 	{mail_migrate, mail_tables, &mail_tables_count},
 };
 
+/* The sections of a person's export that domain modules add (privacy.h, rights_section):
+ * a module that keeps something about a person adds one line here. */
+const struct rights_section web_export_sections[] = {
+	{NULL, NULL},
+};
+const size_t web_export_sections_count = 0;
+
 enum err
 web_migrate(struct store *s)
 {

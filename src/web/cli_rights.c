@@ -49,7 +49,7 @@ run_user_export(const struct cli_args *a)
 	if ((ar = arena_new()) == NULL ||
 	    !cli_rights_person(s, ar, cli_arg(a, "username"), &person))
 		goto out;
-	if ((e = rights_export(p, s, person.id, &json)) != ERR_OK) {
+	if ((e = rights_export(p, s, person.id, web_export_sections, web_export_sections_count, &json)) != ERR_OK) {
 		CLI_ERR("cannot export %s: %s\n", person.username, err_str(e));
 		goto out;
 	}

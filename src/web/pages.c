@@ -412,5 +412,7 @@ web_routes(struct web_app *app)
 		if ((e = http_route_add(app->router, "GET", routes[i].pattern, routes[i].fn, 0,
 			 routes[i].flags)) != ERR_OK)
 			return e;
-	return ERR_OK;
+	if ((e = web_routes_auth(app)) != ERR_OK)
+		return e;
+	return web_routes_account(app);
 }

@@ -11,6 +11,7 @@
 #include "sites/sites.h"
 #include "tmpl/tmpl.h"
 #include "web/web.h"
+#include "privacy/privacy.h"
 
 struct web_static {
 	const char *name; /* "style.css" */
@@ -147,6 +148,77 @@ struct form_values {
  */
 enum err form_read(const struct http_form *in, const struct form_field *fields, size_t n,
     struct form_values *out, char *msg, size_t msgsize);
+
+/* ---- signed-in people: web/session.c (lead) ---- */
+
+/* Cookie names (the inventory lists them: privacy/inventory.c). The session cookie is
+ * "__Host-candor_session" over TLS (Secure; browsers refuse a __Host- cookie without
+ * it) and "candor_session" over plain HTTP (a development setup). */
+#define WEB_COOKIE_SESSION_TLS "__Host-candor_session"
+#define WEB_COOKIE_SESSION "candor_session"
+#define WEB_COOKIE_VISITOR "candor_visitor"
+#define WEB_COOKIE_PREFS "candor_prefs"
+
+struct web_user {
+	int64_t id;
+	const char *username;
+	enum person_role role;
+	bool email_verified;
+	const char *token; /* the session token the request carried (for logout) */
+};
+
+/*
+ * The signed-in person of req, or NULL: the session cookie is checked once per request
+ * (session_check with the configured idle and absolute limits) and the answer kept on
+ * req. A request whose session cookie is unknown or expired gets NULL (and the response
+ * clears the cookie).
+ */
+const struct web_user *web_user(struct web_app *app, struct http_request *req, struct store *s);
+/*
+ * For pages behind sign-in: sets Cache-Control: no-store on res, then returns the
+ * signed-in person; when there is none, fills res with a 303 to /login?next=PATH and
+ * returns NULL (the handler returns).
+ */
+const struct web_user *web_require_user(struct web_app *app, struct http_request *req,
+    struct http_response *res, struct store *s);
+/* Sets the session cookie to token on res (HttpOnly, SameSite=Lax, Path=/, Secure and
+ * __Host- over TLS; no Max-Age: the server ends it). */
+void web_session_cookie_set(struct http_request *req, struct http_response *res,
+    const char *token);
+/* Tells the browser to forget the session cookie. */
+void web_session_cookie_clear(struct http_request *req, struct http_response *res);
+/* A path given as ?next= or a next field that is safe to redirect to: starts with one
+ * '/', no "//", no backslash, no control character. Otherwise fallback. */
+const char *web_safe_next(const char *next, const char *fallback);
+
+/* ---- account pages: web/auth.c, web/account.c, web/admin.c ---- */
+
+enum err web_routes_auth(struct web_app *app);    /* /signup /login /logout /verify /reset */
+enum err web_routes_account(struct web_app *app); /* /account... /preferences /admin */
+
+/* The messages candor sends about an account (web/account_mail.c). */
+enum web_mail_kind {
+	WEB_MAIL_VERIFY,           /* signup: link /verify/TOKEN */
+	WEB_MAIL_SIGNUP_EXISTS,    /* signup with an address that has an account: a notice */
+	WEB_MAIL_RESET,            /* link /reset/TOKEN */
+	WEB_MAIL_CHANGE_EMAIL_NEW, /* to the new address: link /verify-email/TOKEN */
+	WEB_MAIL_CHANGE_EMAIL_OLD, /* to the old address: a notice, no link */
+	WEB_MAIL_PASSWORD_CHANGED, /* a notice */
+	WEB_MAIL__MAX
+};
+/*
+ * Queues message kind to person at address to (plain text, from the form or opened
+ * through the gate), for site: links are built from the site's configured origin,
+ * never from the request's Host header. token is the link's token (NULL for notices).
+ * Joins the caller's transaction (mail_enqueue).
+ */
+enum err web_mail_account(struct web_app *app, struct store *s, const struct site *site,
+    int64_t person, const char *to, enum web_mail_kind kind, const char *token);
+
+/* The sections of a person's export beyond privacy's own (app.c), for /account/export
+ * and `candor user export`. */
+extern const struct rights_section web_export_sections[];
+extern const size_t web_export_sections_count;
 
 /* ---- shared by the cli*.c files ---- */
 

@@ -63,7 +63,7 @@ export(struct privacy *p, struct store *s, int64_t id)
 	json_t *root;
 
 	buf_init(&out);
-	T_EQ_INT(rights_export(p, s, id, &out), ERR_OK);
+	T_EQ_INT(rights_export(p, s, id, NULL, 0, &out), ERR_OK);
 	T_ASSERT(out.len > 0);
 	if ((root = json_loadb(out.data, out.len, 0, &jerr)) == NULL)
 		T_FAIL("export is not JSON: %s (line %d)", jerr.text, jerr.line);
@@ -190,7 +190,7 @@ main(void)
 	{
 		struct buf out;
 		buf_init(&out);
-		T_EQ_INT(rights_export(p, s, 999999, &out), ERR_NOTFOUND);
+		T_EQ_INT(rights_export(p, s, 999999, NULL, 0, &out), ERR_NOTFOUND);
 		T_EQ_INT(out.len, 0);
 		buf_free(&out);
 	}
@@ -204,7 +204,7 @@ main(void)
 	{
 		struct buf out;
 		buf_init(&out);
-		T_EQ_INT(rights_export(p, s, alice, &out), ERR_NOTFOUND);
+		T_EQ_INT(rights_export(p, s, alice, NULL, 0, &out), ERR_NOTFOUND);
 		buf_free(&out);
 	}
 	/* the owner, whom the gate allows a support read, gets nothing from the old bytes */
