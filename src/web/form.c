@@ -35,8 +35,9 @@ form_has_control(const char *s, size_t n, bool multiline)
 	return false;
 }
 
-/* The username rule of privacy/people.c (people_username_ok), so whatever this accepts
- * people_add accepts too. */
+/* The username rule of privacy/people.c (people_username_ok: 3 to 32 of a-z 0-9 '_'
+ * '-'), with capitals allowed here: accounts/ folds a username to lower case, so "Ann"
+ * and "ann" are one name. */
 static bool
 form_username_ok(const char *u, size_t n)
 {
@@ -46,9 +47,10 @@ form_username_ok(const char *u, size_t n)
 		return false;
 	for (i = 0; i < n; i++) {
 		char c = u[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-';
 
-		if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
+		if (!ok)
 			return false;
 	}
 	return true;
@@ -100,9 +102,8 @@ form_check(const struct form_field *f, const char *label, struct form_value *v, 
 	case FORM_USERNAME:
 		if (form_username_ok(v->text, v->len))
 			return ERR_OK;
-		snprintf(msg, msgsize, "%s must be %d to %d characters of a-z, 0-9, '_', '.' "
-		    "and '-', starting with a letter or digit.", label, LIMIT_USERNAME_MIN,
-		    LIMIT_USERNAME_MAX);
+		snprintf(msg, msgsize, "%s must be %d to %d characters of a-z, 0-9, '_' and '-'.",
+		    label, LIMIT_USERNAME_MIN, LIMIT_USERNAME_MAX);
 		return ERR_INVAL;
 	case FORM_EMAIL:
 		if (form_email_ok(v->text, v->len))

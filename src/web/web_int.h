@@ -105,7 +105,7 @@ bool web_csrf_ok(struct web_app *app, struct http_request *req, struct http_resp
 enum form_kind {
 	FORM_TEXT,      /* one line: UTF-8, no control character */
 	FORM_MULTILINE, /* text that may hold line breaks and tabs (\n, \r, \t) */
-	FORM_USERNAME,  /* LIMIT_USERNAME_MIN..MAX of [a-z0-9_.-], starting [a-z0-9] */
+	FORM_USERNAME,  /* LIMIT_USERNAME_MIN..MAX of [a-zA-Z0-9_-] (folded to lower case later) */
 	FORM_EMAIL,     /* one '@', a dotted domain, no spaces (the shape people.c takes) */
 	FORM_PASSWORD,  /* one line, kept exactly as typed (accounts/ applies its rules) */
 	FORM_CHECKBOX,  /* "on" or absent */
