@@ -24,12 +24,12 @@ static const struct {
 	const size_t *ntables;
 } web_modules[] = {
 	{sites_migrate, sites_tables, &sites_tables_count},
-	{policy_migrate, policy_tables, &policy_tables_count},
 	/* privacy_migrate creates vault, audit and people tables; the other rows only list
 	 * tables to copy */
 	{privacy_migrate, vault_tables, &vault_tables_count},
 	{NULL, audit_tables, &audit_tables_count},
 	{NULL, people_tables, &people_tables_count},
+	{policy_migrate, policy_tables, &policy_tables_count}, /* acceptances name people */
 	{disclosure_migrate, disclosure_tables, &disclosure_tables_count},
 	{accounts_migrate, accounts_tables, &accounts_tables_count},
 	{NULL, session_tables, &session_tables_count}, /* made by accounts_migrate */
@@ -300,6 +300,45 @@ web_site(struct web_app *app, struct http_request *req, struct http_response *re
 	return false;
 }
 
+/* The theme the preferences cookie asks for ("light", "dark"), or NULL for the
+ * browser's own choice. The cookie holds "theme=light" or "theme=dark"; anything else
+ * is ignored. */
+static const char *
+web_theme(const struct http_request *req)
+{
+	const char *v = http_cookie(req, WEB_COOKIE_PREFS);
+
+	if (v && strcmp(v, "theme=light") == 0)
+		return "light";
+	if (v && strcmp(v, "theme=dark") == 0)
+		return "dark";
+	return NULL;
+}
+
+/*
+ * What the layout shows about this visitor: the chosen theme, and when someone is
+ * signed in their name, a sign-out form and a reminder to verify the email address.
+ * Only requests with a cookie get here with anything to show; those are never cached.
+ */
+static void
+web_context_visitor(struct web_app *app, struct http_request *req, struct tmpl_val *ctx,
+    struct store *s)
+{
+	const struct web_user *u;
+	struct tmpl_val *o;
+	const char *theme = web_theme(req);
+
+	if (theme)
+		tmpl_set_str(ctx, "theme", theme);
+	if (s == NULL || (u = web_user(app, req, s)) == NULL)
+		return;
+	o = tmpl_set_obj(ctx, "user");
+	tmpl_set_str(o, "username", u->username);
+	tmpl_set_bool(o, "unverified", !u->email_verified);
+	tmpl_set_bool(o, "admin", u->role != ROLE_MEMBER);
+	tmpl_set_str(o, "logout_csrf", web_csrf_token(app, req, "logout"));
+}
+
 struct tmpl_val *
 web_context(struct web_app *app, struct http_request *req, struct http_response *res,
     const struct site *site, struct store *s)
@@ -337,6 +376,7 @@ web_context(struct web_app *app, struct http_request *req, struct http_response 
 			tmpl_set_str(item, "href", arena_printf(req->arena, "/pages/%s", pages[i].slug));
 		}
 	}
+	web_context_visitor(app, req, ctx, site ? s : NULL);
 	return ctx;
 }
 

@@ -131,13 +131,36 @@ web_csrf_site(const struct http_request *req)
 	return NULL;
 }
 
+/*
+ * The form name a token is bound to: form itself for a request without a session
+ * cookie; with one, form + "@" + a short hash of the cookie's value, so a token served
+ * to one signed-in browser is worthless in another (and after sign-out). The hash is
+ * of the raw cookie: no database read, and a stale cookie binds both ways alike.
+ */
+static const char *
+web_csrf_form(struct http_request *req, const char *form)
+{
+	unsigned char h[8];
+	char hex[sizeof(h) * 2 + 1];
+	const char *cookie = http_cookie(req, req->tls ? WEB_COOKIE_SESSION_TLS
+							: WEB_COOKIE_SESSION);
+
+	if (cookie == NULL || cookie[0] == '\0')
+		return form;
+	crypto_generichash(h, sizeof(h), (const unsigned char *)cookie, strlen(cookie),
+	    (const unsigned char *)"candor-csrf-session", 19);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	return arena_printf(req->arena, "%s@%s", form, hex);
+}
+
 const char *
 web_csrf_token(struct web_app *app, struct http_request *req, const char *form)
 {
 	char tok[CSRF_TOKEN_LEN + 1];
-	const char *site = web_csrf_site(req);
+	const char *site = web_csrf_site(req), *bound = web_csrf_form(req, form);
 
-	if (site == NULL || csrf_token(app->csrf_key, site, form, time_now(), tok) != ERR_OK)
+	if (site == NULL || bound == NULL ||
+	    csrf_token(app->csrf_key, site, bound, time_now(), tok) != ERR_OK)
 		return NULL;
 	return arena_strdup(req->arena, tok);
 }
@@ -146,9 +169,9 @@ bool
 web_csrf_ok(struct web_app *app, struct http_request *req, struct http_response *res,
     const char *form)
 {
-	const char *site = web_csrf_site(req);
+	const char *site = web_csrf_site(req), *bound = web_csrf_form(req, form);
 
-	if (site != NULL && csrf_check(app->csrf_key, site, form,
+	if (site != NULL && bound != NULL && csrf_check(app->csrf_key, site, bound,
 				http_form_get(&req->form, CSRF_FIELD), time_now()) == ERR_OK)
 		return true;
 	res->status = 403;

@@ -89,7 +89,8 @@ enum err csrf_token(const unsigned char key[CSRF_KEY_BYTES], const char *site,
 enum err csrf_check(const unsigned char key[CSRF_KEY_BYTES], const char *site,
     const char *form, const char *token, int64_t now);
 /* The token for form on the request's site (see web_csrf_ok), for a page to put in its
- * hidden "csrf" field; NULL when the request has no site or out of memory. Allocated
+ * hidden "csrf" field; when the request carries a session cookie the token is also bound
+ * to it (a token from one signed-in browser fails in another, and after sign-out); NULL when the request has no site or out of memory. Allocated
  * from req->arena. */
 const char *web_csrf_token(struct web_app *app, struct http_request *req, const char *form);
 /*
