@@ -2,7 +2,9 @@
 # Installs the Debian packages candor needs, when missing, with apt-get (sudo when not
 # root). Nothing is downloaded from anywhere else. Groups:
 #   build  compiler, CMake and the libraries (make build, make run)
-#   test   + a PostgreSQL server, clang/libFuzzer, curl, sqlite3, aiosmtpd (make test, make fuzz)
+#   test   + a PostgreSQL server, clang/libFuzzer, curl, sqlite3, aiosmtpd, and for the browser
+#          test Chromium, Node.js and npm (make test, make fuzz); the browser test's npm ci
+#          (playwright-core, never a browser) is tests/browser/run.sh's
 #   bench  + wrk and nginx (make bench)
 # Usage: scripts/deps.sh [build|test|bench] [--check]
 #   --check: exit 1 and name what is missing, install nothing.
@@ -19,7 +21,12 @@ pkgs=(build-essential cmake pkg-config
       libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev libcurl4-openssl-dev
       libcmark-dev libjansson-dev libinih-dev)
 case $group in
-test|bench) pkgs+=(postgresql clang libclang-rt-14-dev curl sqlite3 python3-aiosmtpd) ;;
+test|bench)
+	pkgs+=(postgresql clang libclang-rt-14-dev curl sqlite3 python3-aiosmtpd chromium nodejs)
+	# Debian's npm, unless the nodejs installed already brings an npm of its own (a
+	# nodejs from another repository conflicts with Debian's npm package).
+	command -v npm >/dev/null || pkgs+=(npm)
+	;;
 esac
 [ "$group" = bench ] && pkgs+=(wrk nginx-light)
 missing=()
