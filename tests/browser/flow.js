@@ -84,7 +84,6 @@ async function readMail(to, marker, ms) {
 async function login(page) {
   await page.goto(origin + '/login');
   await checkCsrf(page, 'input[name=login]');
-  check(await page.locator('input[type=hidden][name=next]').count() === 1, '/login carries a hidden next field');
   await page.fill('input[name=login]', username);
   await page.fill('input[name=password]', password);
   return submitFormOf(page, 'input[name=login]');
@@ -192,8 +191,15 @@ async function main() {
     check(flat.includes(email.toLowerCase()), 'the export holds the email address');
     ok('/account/export downloads ' + download.suggestedFilename() + ' (' + exported.length + ' bytes) with the username and email');
 
+    // 4b. the access log (issue 5: "see their access log")
+    res = await page.goto(origin + '/account/access-log');
+    text = await bodyText(page);
+    check(res && res.status() === 200 && urlPath(page) === '/account/access-log',
+      'GET /account/access-log answers 200 (got ' + (res && res.status()) + ' at ' + page.url() + ')');
+    check(/Who read your data/i.test(text), 'the access log is titled "Who read your data" (the page says: ' + text.slice(0, 300) + ')');
+    ok('/account/access-log shows who read your data');
+
     // 5. delete
-    if (urlPath(page) !== '/account') await page.goto(origin + '/account');
     res = await page.goto(origin + '/account/delete');
     check(res && res.status() === 200, 'GET /account/delete answers 200 (got ' + (res && res.status()) + ')');
     const pw = page.locator('form input[type=password][name=password]');
@@ -206,6 +212,9 @@ async function main() {
 
     await page.goto(origin + '/account');
     check(urlPath(page) === '/login', '/account after the erasure leads to /login (it is on ' + page.url() + ')');
+    const next = page.locator('form input[type=hidden][name=next]');
+    check(await next.count() === 1 && await next.inputValue() === '/account',
+      'the sign-in form /account led to carries next=/account');
     await login(page);
     check(urlPath(page) !== '/account', 'signing in again with the erased account fails (it reached ' + page.url() + ')');
     ok('/account leads to /login, and the old credentials no longer sign in');

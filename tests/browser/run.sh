@@ -47,6 +47,7 @@ cleanup() {
 	local rc=$?
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
 	fi
 	if [ -n "$db" ] && [ -z "${CANDOR_TEST_KEEP:-}" ]; then
 		psql -q -X -d "$CANDOR_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" \
@@ -107,8 +108,13 @@ CANDOR_ORIGIN=$origin CANDOR_MAILDIR=$data/maildir CANDOR_BACKEND=$backend \
 
 # A clean stop: serve exits 0 on SIGTERM (a sanitizer report would make it fail).
 kill -TERM "$pid"
+(sleep 10 && kill -9 "$pid") >/dev/null 2>&1 &
+watchdog=$!
 rc=0
-wait "$pid" || rc=$?
+wait "$pid" 2>/dev/null || rc=$?
 pid=
+kill "$watchdog" 2>/dev/null || true
+wait "$watchdog" 2>/dev/null || true
+[ $rc -ne 137 ] || fail "candor serve did not stop within 10 s of SIGTERM"
 [ $rc -eq 0 ] || fail "candor serve exited with status $rc after SIGTERM"
 echo "it_browser.$backend: passed in $(($(date +%s) - start)) s of browser time"
