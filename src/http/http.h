@@ -184,6 +184,15 @@ struct http_server_config {
 	/* Query parameters a cacheable page may vary by (NULL-terminated); a request with
 	 * any other parameter bypasses the cache, so junk parameters cannot fill it. */
 	const char *const *cache_query_params;
+	/*
+	 * Headers that differ per request even when the body comes from the cache (the
+	 * visitor cookie): called for every response a route handler made or the cache
+	 * served, with its status and Content-Type; adds at most max lines to out (strings
+	 * from req->arena) and returns how many. A cached body is then sent with the same
+	 * headers plus these, never stored with them. NULL: none.
+	 */
+	size_t (*per_request_headers)(struct http_request *req, int status,
+	    const char *content_type, struct http_header_line *out, size_t max, void *app);
 	void *app;
 };
 

@@ -136,9 +136,32 @@ server_error_ref(char out[17])
 	out[16] = '\0';
 }
 
-/* Builds the MHD response for res with our full header set. Takes the body. */
+/* A cached body, reference-counted: the cached response holds one reference and each
+ * per-request copy (one with a Set-Cookie of its own) another, so an entry replaced
+ * while a copy is still being sent frees nothing under it. */
+struct cache_blob {
+	atomic_int refs;
+	size_t len;
+	char data[];
+};
+
+static void
+cache_blob_unref(void *cls)
+{
+	struct cache_blob *b = cls;
+
+	if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+		free(b);
+}
+
+static size_t server_per_request(struct http_state *st, int status, const char *content_type,
+    struct http_header_line *out, size_t max);
+
+/* Builds the MHD response for res with our full header set. Takes the body, or, when
+ * blob is set, sends blob's bytes instead (taking its reference). */
 static struct MHD_Response *
-server_build(struct http_state *st, struct http_response *res, size_t *lenp)
+server_build_from(struct http_state *st, struct http_response *res, struct cache_blob *blob,
+    size_t *lenp)
 {
 	struct MHD_Response *r;
 	size_t i, len;
@@ -146,7 +169,13 @@ server_build(struct http_state *st, struct http_response *res, size_t *lenp)
 
 	if (res->status == 0)
 		res->status = 200;
-	if (res->static_body) {
+	if (blob) {
+		len = res->body.len;
+		r = MHD_create_response_from_buffer_with_free_callback_cls(len, blob->data,
+		    cache_blob_unref, blob);
+		if (r == NULL)
+			cache_blob_unref(blob);
+	} else if (res->static_body) {
 		len = res->static_len;
 		r = MHD_create_response_from_buffer(len, (void *)res->static_body,
 		    MHD_RESPMEM_PERSISTENT);
@@ -181,7 +210,14 @@ server_build(struct http_state *st, struct http_response *res, size_t *lenp)
 	return r;
 }
 
-/* Queues res on the connection with our full header set. Takes the body. */
+static struct MHD_Response *
+server_build(struct http_state *st, struct http_response *res, size_t *lenp)
+{
+	return server_build_from(st, res, NULL, lenp);
+}
+
+/* Queues res on the connection with our full header set and the app's per-request
+ * headers. Takes the body. */
 static enum MHD_Result
 server_queue(struct http_state *st, struct http_response *res)
 {
@@ -189,6 +225,8 @@ server_queue(struct http_state *st, struct http_response *res)
 	enum MHD_Result ok;
 	size_t len = 0;
 
+	res->nextra += server_per_request(st, res->status ? res->status : 200,
+	    res->content_type, res->extra + res->nextra, HTTP_MAX_EXTRA_HEADERS - res->nextra);
 	if ((r = server_build(st, res, &len)) == NULL)
 		return MHD_NO;
 	st->status = res->status;
@@ -196,6 +234,17 @@ server_queue(struct http_state *st, struct http_response *res)
 	ok = MHD_queue_response(st->req.conn, (unsigned int)res->status, r);
 	MHD_destroy_response(r);
 	return ok;
+}
+
+/* The app's per-request headers for a response (http_server_config). */
+static size_t
+server_per_request(struct http_state *st, int status, const char *content_type,
+    struct http_header_line *out, size_t max)
+{
+	if (st->srv->cfg.per_request_headers == NULL)
+		return 0;
+	return st->srv->cfg.per_request_headers(&st->req, status,
+	    content_type ? content_type : "text/html; charset=utf-8", out, max, st->srv->cfg.app);
 }
 
 /* ------------------------------------------------------------ response cache ---- */
@@ -217,9 +266,75 @@ struct cache_entry {
 	uint64_t generation;
 	int64_t born_ms;
 	struct MHD_Response *resp;
+	struct cache_blob *blob; /* resp's body, shared with per-request copies */
 	size_t bytes;
 	char site[64];
 };
+
+
+struct cache_copy {
+	struct MHD_Response *to;
+	bool failed;
+};
+
+static enum MHD_Result
+cache_copy_header(void *cls, enum MHD_ValueKind kind, const char *name, const char *value)
+{
+	struct cache_copy *c = cls;
+
+	if (kind == MHD_HEADER_KIND && MHD_add_response_header(c->to, name, value) != MHD_YES)
+		c->failed = true;
+	return MHD_YES;
+}
+
+/* A response with blob's body, every header of like, and n more lines; NULL on failure. */
+static struct MHD_Response *
+cache_response_with(struct cache_blob *blob, struct MHD_Response *like,
+    const struct http_header_line *more, size_t n)
+{
+	struct MHD_Response *r;
+	struct cache_copy c;
+	size_t i;
+
+	atomic_fetch_add(&blob->refs, 1);
+	r = MHD_create_response_from_buffer_with_free_callback_cls(blob->len, blob->data,
+	    cache_blob_unref, blob);
+	if (r == NULL) {
+		cache_blob_unref(blob);
+		return NULL;
+	}
+	c.to = r;
+	c.failed = false;
+	MHD_get_response_headers(like, cache_copy_header, &c);
+	for (i = 0; i < n && !c.failed; i++)
+		if (MHD_add_response_header(r, more[i].name, more[i].value) != MHD_YES)
+			c.failed = true;
+	if (c.failed) {
+		MHD_destroy_response(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Queues a cached response, with a per-request copy when the app adds headers. */
+static enum MHD_Result
+server_queue_cached(struct http_state *st, struct MHD_Response *resp, struct cache_blob *blob,
+    int status)
+{
+	struct http_header_line more[HTTP_MAX_EXTRA_HEADERS];
+	struct MHD_Response *copy;
+	const char *type = MHD_get_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE);
+	enum MHD_Result ok;
+	size_t n;
+
+	if ((n = server_per_request(st, status, type, more, COUNTOF(more))) == 0)
+		return MHD_queue_response(st->req.conn, (unsigned int)status, resp);
+	if ((copy = cache_response_with(blob, resp, more, n)) == NULL)
+		return MHD_NO;
+	ok = MHD_queue_response(st->req.conn, (unsigned int)status, copy);
+	MHD_destroy_response(copy);
+	return ok;
+}
 
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
@@ -235,7 +350,7 @@ cache_free(void *p)
 	for (i = 0; i < LIMIT_CACHE_SLOTS; i++) {
 		free(t->slots[i].key);
 		if (t->slots[i].resp)
-			MHD_destroy_response(t->slots[i].resp);
+			MHD_destroy_response(t->slots[i].resp); /* drops its blob reference */
 	}
 	free(t->slots);
 	free(t);
@@ -321,7 +436,7 @@ cache_serve(struct http_state *st, const char *key, uint64_t gen, enum MHD_Resul
 	st->status = 200;
 	st->bytes = e->bytes;
 	st->req.site_name = e->site[0] ? arena_strdup(st->req.arena, e->site) : NULL;
-	*ok = MHD_queue_response(st->req.conn, 200, e->resp);
+	*ok = server_queue_cached(st, e->resp, e->blob, 200);
 	return true;
 }
 
@@ -333,6 +448,7 @@ cache_store_and_queue(struct http_state *st, struct http_response *res, const ch
 	struct cache_table *t = cache_table();
 	struct cache_entry *e;
 	struct MHD_Response *r;
+	struct cache_blob *blob;
 	uint64_t h = cache_hash(key);
 	enum MHD_Result ok;
 	size_t len = 0;
@@ -344,7 +460,15 @@ cache_store_and_queue(struct http_state *st, struct http_response *res, const ch
 	/* the byte budget bounds memory whatever the traffic */
 	if (t->bytes - e->bytes + res->body.len > LIMIT_CACHE_BYTES || (k = strdup(key)) == NULL)
 		return server_queue(st, res);
-	if ((r = server_build(st, res, &len)) == NULL) {
+	if ((blob = malloc(sizeof(*blob) + (res->body.len ? res->body.len : 1))) == NULL) {
+		free(k);
+		return server_queue(st, res);
+	}
+	atomic_init(&blob->refs, 1); /* the cached response's */
+	blob->len = res->body.len;
+	if (res->body.len)
+		memcpy(blob->data, res->body.data, res->body.len);
+	if ((r = server_build_from(st, res, blob, &len)) == NULL) {
 		free(k);
 		return MHD_NO;
 	}
@@ -357,11 +481,12 @@ cache_store_and_queue(struct http_state *st, struct http_response *res, const ch
 	e->generation = gen;
 	e->born_ms = time_now_ms();
 	e->resp = r; /* the cache holds the creation reference */
+	e->blob = blob;
 	e->bytes = len;
 	str_copy(e->site, st->req.site_name ? st->req.site_name : "", sizeof(e->site));
 	st->status = res->status;
 	st->bytes = len;
-	ok = MHD_queue_response(st->req.conn, (unsigned int)res->status, r);
+	ok = server_queue_cached(st, r, blob, res->status);
 	return ok;
 }
 

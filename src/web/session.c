@@ -5,6 +5,7 @@
  * attributes (SECURITY.md; ASVS 3.4.1-3.4.5) and the redirect target check used after
  * sign-in.
  */
+#include <sodium.h>
 #include <string.h>
 
 #include "accounts/accounts.h"
@@ -94,4 +95,48 @@ web_safe_next(const char *next, const char *fallback)
 		if (*c < 0x20 || *c == 0x7f)
 			return fallback;
 	return next;
+}
+
+/*
+ * The visitor cookie (P18, B5; the analytics issue counts unique visitors with it): a
+ * random id, set on a page view (a 200 HTML page, from the cache or not) that does not
+ * already carry one, unless the request says Do Not Track (DNT: 1) or Global Privacy Control
+ * (Sec-GPC: 1). It lives until the end of the UTC day: visitors are counted per day,
+ * and a longer life would only let a day be linked to the next.
+ */
+size_t
+web_per_request_headers(struct http_request *req, int status, const char *content_type,
+    struct http_header_line *out, size_t max, void *app)
+{
+	unsigned char id[16];
+	char b64[sizeof(id) * 2];
+	const char *v;
+	int64_t now, left;
+
+	(void)app;
+	if (max == 0 || status != 200 || strncmp(content_type, "text/html", 9) != 0 ||
+	    (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0))
+		return 0;
+	if (http_cookie(req, WEB_COOKIE_VISITOR) != NULL || web_tracking_refused(req))
+		return 0;
+	randombytes_buf(id, sizeof(id));
+	sodium_bin2base64(b64, sizeof(b64), id, sizeof(id),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	now = time_now();
+	left = 86400 - now % 86400;
+	v = arena_printf(req->arena, "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s",
+	    WEB_COOKIE_VISITOR, b64, (long long)left, req->tls ? "; Secure" : "");
+	if (v == NULL)
+		return 0;
+	out[0].name = "Set-Cookie";
+	out[0].value = v;
+	return 1;
+}
+
+bool
+web_tracking_refused(const struct http_request *req)
+{
+	const char *dnt = http_header(req, "DNT"), *gpc = http_header(req, "Sec-GPC");
+
+	return (dnt && strcmp(dnt, "1") == 0) || (gpc && strcmp(gpc, "1") == 0);
 }

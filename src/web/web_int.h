@@ -188,6 +188,11 @@ void web_session_cookie_set(struct http_request *req, struct http_response *res,
     const char *token);
 /* Tells the browser to forget the session cookie. */
 void web_session_cookie_clear(struct http_request *req, struct http_response *res);
+/* True when the request asks not to be tracked: DNT: 1 or Sec-GPC: 1 (B5). */
+bool web_tracking_refused(const struct http_request *req);
+/* http_server_config.per_request_headers: the visitor cookie on page views (session.c). */
+size_t web_per_request_headers(struct http_request *req, int status, const char *content_type,
+    struct http_header_line *out, size_t max, void *app);
 /* A path given as ?next= or a next field that is safe to redirect to: starts with one
  * '/', no "//", no backslash, no control character. Otherwise fallback. */
 const char *web_safe_next(const char *next, const char *fallback);
