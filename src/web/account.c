@@ -215,6 +215,18 @@ account_check_password(struct web_app *app, struct http_request *req, struct sto
 	return ERR_OK;
 }
 
+/* web_context, with a 500 when it fails without saying why (out of memory). */
+static struct tmpl_val *
+account_context(struct web_app *app, struct http_request *req, struct http_response *res,
+    const struct site *site, struct store *s)
+{
+	struct tmpl_val *ctx = web_context(app, req, res, site, s);
+
+	if (ctx == NULL && res->status < 500)
+		account_fail(res, ERR_NOMEM);
+	return ctx;
+}
+
 /* Sets the hidden CSRF token of form as key on o; false (500) when it cannot be made. */
 static bool
 account_csrf(struct web_app *app, struct http_request *req, struct http_response *res,
@@ -254,7 +266,7 @@ account_page(struct web_app *app, struct http_request *req, struct http_response
 		account_fail(res, e);
 		goto out;
 	}
-	if ((ctx = web_context(app, req, res, site, s)) == NULL)
+	if ((ctx = account_context(app, req, res, site, s)) == NULL)
 		goto out;
 	tmpl_set_str(ctx, "page_title", "Your account");
 	tmpl_set_str(ctx, "username", u->username);
@@ -621,7 +633,7 @@ account_delete_page(struct web_app *app, struct http_request *req, struct http_r
 {
 	struct tmpl_val *ctx;
 
-	if ((ctx = web_context(app, req, res, site, s)) == NULL)
+	if ((ctx = account_context(app, req, res, site, s)) == NULL)
 		return;
 	tmpl_set_str(ctx, "page_title", "Delete your account");
 	tmpl_set_str(ctx, "username", u->username);
@@ -683,7 +695,7 @@ account_delete_post(struct http_request *req, struct http_response *res, void *a
 		goto out;
 	}
 	web_session_cookie_clear(req, res);
-	if ((ctx = web_context(app, req, res, &site, s)) == NULL)
+	if ((ctx = account_context(app, req, res, &site, s)) == NULL)
 		goto out;
 	tmpl_set_str(ctx, "page_title", "Your account is erased");
 	tmpl_set_str(ctx, "username", u->username);
@@ -744,7 +756,7 @@ account_access_log(struct http_request *req, struct http_response *res, void *ar
 		web_error_page(app, req, res, "Not found", "There is no such page of the log.");
 		return;
 	}
-	if ((ctx = web_context(app, req, res, &site, s)) == NULL)
+	if ((ctx = account_context(app, req, res, &site, s)) == NULL)
 		return;
 	self = arena_printf(req->arena, "user:%lld", (long long)u->id);
 	tmpl_set_str(ctx, "page_title", "Who read your data");
@@ -808,7 +820,7 @@ look_page(struct web_app *app, struct http_request *req, struct http_response *r
 {
 	struct tmpl_val *ctx;
 
-	if ((ctx = web_context(app, req, res, site, s)) == NULL)
+	if ((ctx = account_context(app, req, res, site, s)) == NULL)
 		return;
 	tmpl_set_str(ctx, "page_title", "Preferences");
 	if (!account_csrf(app, req, res, ctx, "csrf", CSRF_LOOK))
@@ -931,7 +943,7 @@ admin_get(struct http_request *req, struct http_response *res, void *arg)
 		    "Your account has no admin role on this site.");
 		return;
 	}
-	if ((ctx = web_context(app, req, res, &site, s)) == NULL)
+	if ((ctx = account_context(app, req, res, &site, s)) == NULL)
 		return;
 	tmpl_set_str(ctx, "page_title", "Admin");
 	tmpl_set_str(ctx, "username", u->username);
