@@ -15,6 +15,10 @@
 #   BENCH_NGINX=tuned     tuned: nginx with open_file_cache and keepalive_requests 100000;
 #                         plain: without them (defaults: a file open per request, and a
 #                         reconnect every 1000 requests)
+#   BENCH_VISITOR=returning  returning: every request carries the visitor cookie, as a
+#                         browser's does after its first page of the day (candor sends
+#                         the cached response as it is); first: no cookie, so candor
+#                         adds a fresh Set-Cookie to each cached page (a first visit)
 #   CANDOR=path           the candor binary (default build/candor)
 #
 # What it does, on 127.0.0.1 only: compiles bare_mhd into a temporary directory; makes
@@ -38,6 +42,12 @@ rounds=${BENCH_ROUNDS:-8}
 conns=${BENCH_CONNECTIONS:-32}
 wthreads=${BENCH_THREADS:-1}
 warmup=${BENCH_WARMUP:-2}
+visitor=${BENCH_VISITOR:-returning}
+case $visitor in
+returning) visitor_hdr=(-H "Cookie: candor_visitor=bench0000000000000000a") ;;
+first) visitor_hdr=() ;;
+*) echo "bench: BENCH_VISITOR is returning or first" >&2; exit 2 ;;
+esac
 use_pg=${BENCH_PG:-1}
 nginx_mode=${BENCH_NGINX:-tuned}
 nginx_bin=/usr/sbin/nginx
@@ -306,7 +316,8 @@ say "all ${#targets[@]} targets serve the same $(wc -c <"$tmp/page.html")-byte b
 # --------------------------------------------------------------- measure ----
 # run_wrk TARGET SECONDS OUT
 run_wrk() {
-	wrk -t"$wthreads" -c"$conns" -d"$2"s --latency -H "Host: $page_host" "${url[$1]}" >"$3" 2>&1 ||
+	wrk -t"$wthreads" -c"$conns" -d"$2"s --latency -H "Host: $page_host" "${visitor_hdr[@]}" \
+	    "${url[$1]}" >"$3" 2>&1 ||
 		{ cat "$3" >&2; die "wrk failed against $1"; }
 }
 
@@ -373,7 +384,7 @@ declare -A med_rps
 noisy=
 echo
 echo "candor cached page $page_path ($(wc -c <"$tmp/page.html") bytes), wrk -t$wthreads -c$conns," \
-	"$rounds rounds x ${seconds}s, nginx $nginx_mode, $nproc CPUs, load average before: $load_before"
+	"$rounds rounds x ${seconds}s, nginx $nginx_mode, visitor $visitor, $nproc CPUs, load average before: $load_before"
 printf '%-14s %10s %10s %10s %10s %10s\n' target "req/s" "min" "max" "p50" "p99"
 for t in "${targets[@]}"; do
 	read -r med lo hi < <(summary 1 "$t")

@@ -177,13 +177,18 @@ struct http_server_config {
 	 * (status 200, same bytes for every visitor) are kept per thread, keyed by Host,
 	 * target and TLS, and served again without running the handler while this
 	 * function returns the same number (e.g. the store's generation) and for at most
-	 * LIMIT_CACHE_TTL_S seconds. Requests carrying a Cookie header bypass the cache.
+	 * LIMIT_CACHE_TTL_S seconds. Requests carrying a Cookie header bypass the cache,
+	 * unless every cookie they carry is named in cache_neutral_cookies.
 	 * Return HTTP_NO_GENERATION when unknown: the cache is then bypassed.
 	 */
 	uint64_t (*cache_generation)(void *app);
 	/* Query parameters a cacheable page may vary by (NULL-terminated); a request with
 	 * any other parameter bypasses the cache, so junk parameters cannot fill it. */
 	const char *const *cache_query_params;
+	/* Cookies that never change a page (NULL-terminated; the visitor cookie): a request
+	 * carrying only these may still be served from the cache. Any other cookie (a
+	 * session, a theme) bypasses it. */
+	const char *const *cache_neutral_cookies;
 	/*
 	 * Headers that differ per request even when the body comes from the cache (the
 	 * visitor cookie): called for every response a route handler made or the cache

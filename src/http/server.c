@@ -394,6 +394,27 @@ cache_hash(const char *k)
 	return h;
 }
 
+/* True when every cookie of the request is one of cache_neutral_cookies (a Cookie header
+ * that did not parse counts as personal). */
+static bool
+cache_cookies_neutral(struct http_state *st)
+{
+	const struct http_form *c = &st->req.cookies;
+	const char *const *p;
+	size_t i;
+
+	if (c->n == 0 || st->srv->cfg.cache_neutral_cookies == NULL)
+		return false;
+	for (i = 0; i < c->n; i++) {
+		for (p = st->srv->cfg.cache_neutral_cookies; *p; p++)
+			if (strcmp(*p, c->fields[i].name) == 0)
+				break;
+		if (*p == NULL)
+			return false;
+	}
+	return true;
+}
+
 /* The cache key of a request, or NULL when the request may not use the cache. */
 static char *
 cache_request_key(struct http_state *st)
@@ -406,7 +427,8 @@ cache_request_key(struct http_state *st)
 		return NULL;
 	if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))
 		return NULL;
-	if (MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE))
+	if (MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE) &&
+	    !cache_cookies_neutral(st))
 		return NULL;
 	for (i = 0; i < req->query.n; i++) {
 		const char *const *p = st->srv->cfg.cache_query_params;

@@ -242,6 +242,8 @@ web_cache_generation(void *arg)
 }
 
 const char *const web_cache_query_params[] = {"page", NULL};
+/* The visitor cookie changes no page: a returning visitor still gets cached pages. */
+const char *const web_cache_neutral_cookies[] = {WEB_COOKIE_VISITOR, NULL};
 
 struct http_router *
 web_app_router(struct web_app *app)

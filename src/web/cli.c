@@ -467,6 +467,7 @@ cli_serve(const char *dir, const char *listen)
 	hc.render_error = web_render_error;
 	hc.cache_generation = web_cache_generation;
 	hc.cache_query_params = web_cache_query_params;
+	hc.cache_neutral_cookies = web_cache_neutral_cookies;
 	hc.per_request_headers = web_per_request_headers;
 	hc.app = app;
 	if ((srv = http_server_start(&hc, msg, sizeof(msg))) == NULL) {

@@ -30,6 +30,7 @@ void web_render_error(struct http_request *req, struct http_response *res, const
 uint64_t web_cache_generation(void *app);
 /* The query parameters public pages vary by (for the response cache). */
 extern const char *const web_cache_query_params[];
+extern const char *const web_cache_neutral_cookies[];
 
 /* Creates or upgrades every module's tables, in dependency order. */
 enum err web_migrate(struct store *s);
