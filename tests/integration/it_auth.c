@@ -1,0 +1,729 @@
+/*
+ * it_auth: signup, sign-in, sign-out, email verification and password reset through
+ * the real server, on both backends (issue 5; SECURITY.md "Accounts and sessions").
+ * The client keeps no cookie jar: every form works with cookies refused, and the
+ * session cookie is sent back only where a step says so. Account mail is read from
+ * DIR/maildir/new, where the server's mail worker delivers it when no relay is set.
+ */
+#include <unistd.h>
+
+#include "testweb.h"
+
+#define HOST "auth.example.test"
+#define ALIAS "www.auth.example.test"
+#define ORIGIN "https://auth.example.test"
+#define PIV "perfectimagevideo.localhost"
+#define PW "violet-tugboat-orchard-41"
+#define PW2 "lantern-meadow-quartz-set"
+#define MAIL_MS 20000
+#define FORBIDDEN "This form has expired or did not come from this site"
+#define CHECK_EMAIL "We have sent a message to the address you gave."
+#define WRONG "The username, email address or password is not right."
+#define RESET_SENT "If an account matches, we have sent a link to its email address"
+#define NEEDS_COOKIE "Signing in needs a cookie"
+#define FIXED "candor_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+#define LINK_BAD "This link has expired or has already been used."
+
+static int port;
+
+/* A copy of s with every occurrence of from replaced by to. */
+static char *
+replace_all(const char *s, const char *from, const char *to)
+{
+	size_t fl = strlen(from), tl = strlen(to), n = 0;
+	const char *p;
+	char *out, *o;
+
+	for (p = s; (p = strstr(p, from)) != NULL; p += fl)
+		n++;
+	out = o = malloc(strlen(s) + n * tl + 1);
+	T_ASSERT(out != NULL);
+	while ((p = strstr(s, from)) != NULL) {
+		memcpy(o, s, (size_t)(p - s));
+		o += p - s;
+		memcpy(o, to, tl);
+		o += tl;
+		s = p + fl;
+	}
+	strcpy(o, s);
+	return out;
+}
+
+/* GET path (no cookie) and return the csrf of the form posting to action. */
+static char *
+csrf_of(const char *host, const char *path, const char *action, const char *cookie)
+{
+	struct t_resp r;
+	char *tok;
+
+	t_web_get(&r, port, host, path, cookie, NULL);
+	T_EQ_INT(r.status, 200);
+	tok = t_web_csrf(r.body, action);
+	if (tok == NULL || strlen(tok) != 75)
+		T_FAIL("no csrf token for %s in %s: %s", action, path, r.body);
+	t_resp_free(&r);
+	return tok;
+}
+
+static void
+signup(struct t_resp *r, const char *host, const char *user, const char *email,
+    const char *pw, bool accept)
+{
+	char *csrf = csrf_of(host, "/signup", "/signup", NULL);
+	char *body = accept ? t_web_form("csrf", csrf, "username", user, "email", email,
+				  "password", pw, "accept_policy", "on", NULL)
+			    : t_web_form("csrf", csrf, "username", user, "email", email,
+				  "password", pw, NULL);
+
+	t_web_post(r, port, host, "/signup", NULL, NULL, body);
+	free(csrf);
+	free(body);
+}
+
+static void
+login(struct t_resp *r, const char *login_id, const char *pw, const char *cookie,
+    const char *const *headers)
+{
+	char *csrf = csrf_of(HOST, "/login", "/login", cookie);
+	char *body = t_web_form("csrf", csrf, "login", login_id, "password", pw, NULL);
+
+	t_web_post(r, port, HOST, "/login", cookie, headers, body);
+	free(csrf);
+	free(body);
+}
+
+/* Signs in and returns "candor_session=TOKEN" (malloc'd). */
+static char *
+login_cookie(const char *login_id, const char *pw)
+{
+	struct t_resp r;
+	char *c;
+
+	login(&r, login_id, pw, NULL, NULL);
+	T_EQ_INT(r.status, 303);
+	c = t_web_cookie(&r, "candor_session");
+	T_ASSERT(c != NULL);
+	t_resp_free(&r);
+	return c;
+}
+
+/* True when cookie signs in (GET /login/done sends a signed-in browser on). */
+static bool
+signed_in(const char *cookie)
+{
+	struct t_resp r;
+	bool yes;
+
+	t_web_get(&r, port, HOST, "/login/done", cookie, NULL);
+	yes = r.status == 303;
+	if (!yes) {
+		T_EQ_INT(r.status, 200);
+		T_CONTAINS(r.body, NEEDS_COOKIE);
+	}
+	t_resp_free(&r);
+	return yes;
+}
+
+static void
+check_no_store(const struct t_resp *r)
+{
+	T_EQ_STR(t_resp_header(r, "Cache-Control"), "no-store");
+}
+
+/* Anonymous GETs: never a session cookie; with DNT no cookie at all; never cached. */
+static void
+test_anonymous_pages(void)
+{
+	static const char *const paths[] = {"/signup", "/login", "/reset", "/login/done",
+	    "/login?next=%2Fprivacy"};
+	const char *dnt[] = {"DNT: 1", NULL};
+	struct t_resp r;
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		t_web_get(&r, port, HOST, paths[i], NULL, NULL);
+		T_EQ_INT(r.status, 200);
+		check_no_store(&r);
+		T_ASSERT(t_web_set_cookie(&r, "candor_session") == NULL);
+		T_ASSERT(t_web_set_cookie(&r, "__Host-candor_session") == NULL);
+		t_resp_free(&r);
+		t_web_get(&r, port, HOST, paths[i], NULL, dnt);
+		T_EQ_INT(r.status, 200);
+		T_EQ_INT(t_web_set_cookie_count(&r), 0);
+		t_resp_free(&r);
+	}
+	t_web_get(&r, port, HOST, "/signup", NULL, NULL);
+	T_CONTAINS(r.body, "name=\"accept_policy\"");
+	T_CONTAINS(r.body, "href=\"/privacy\"");
+	t_resp_free(&r);
+	/* the next page survives into the form, an unsafe one does not */
+	t_web_get(&r, port, HOST, "/login?next=%2Fprivacy", NULL, NULL);
+	T_CONTAINS(r.body, "name=\"next\" value=\"/privacy\"");
+	t_resp_free(&r);
+	t_web_get(&r, port, HOST, "/login?next=%2F%2Fevil.example", NULL, NULL);
+	T_NOT_CONTAINS(r.body, "evil.example");
+	t_resp_free(&r);
+	/* the needs-a-cookie page says so plainly, and that the rest works without */
+	t_web_get(&r, port, HOST, "/login/done", NULL, NULL);
+	T_CONTAINS(r.body, NEEDS_COOKIE);
+	T_CONTAINS(r.body, "did not send back the sign-in cookie");
+	T_CONTAINS(r.body, "allow cookies for this site");
+	T_CONTAINS(r.body, "You do not need cookies to read this site, to comment or to sign up.");
+	t_resp_free(&r);
+}
+
+/* Every form refuses a POST without its own valid token, with a sentence. */
+static void
+test_csrf(void)
+{
+	static const char *const actions[] = {"/signup", "/login", "/reset"};
+	char *login_tok = csrf_of(HOST, "/login", "/login", NULL);
+	char *piv_tok = csrf_of(PIV, "/signup", "/signup", NULL);
+	char *signup_tok = csrf_of(HOST, "/signup", "/signup", NULL), *bad, *body;
+	struct t_resp r;
+	size_t i;
+
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		body = t_web_form("username", "mallory", "email", "m@example.test", "password",
+		    PW, "accept_policy", "on", "login", "mallory", NULL);
+		t_web_post(&r, port, HOST, actions[i], NULL, NULL, body);
+		T_EQ_INT(r.status, 403);
+		T_CONTAINS(r.body, FORBIDDEN);
+		t_resp_free(&r);
+		free(body);
+	}
+	/* one byte changed */
+	bad = strdup(signup_tok);
+	bad[40] = bad[40] == 'A' ? 'B' : 'A';
+	body = t_web_form("csrf", bad, "username", "mallory", "email", "m@example.test",
+	    "password", PW, "accept_policy", "on", NULL);
+	t_web_post(&r, port, HOST, "/signup", NULL, NULL, body);
+	T_EQ_INT(r.status, 403);
+	T_CONTAINS(r.body, FORBIDDEN);
+	t_resp_free(&r);
+	free(body);
+	free(bad);
+	/* a token for another form, and one for another site */
+	body = t_web_form("csrf", login_tok, "username", "mallory", "email", "m@example.test",
+	    "password", PW, "accept_policy", "on", NULL);
+	t_web_post(&r, port, HOST, "/signup", NULL, NULL, body);
+	T_EQ_INT(r.status, 403);
+	T_CONTAINS(r.body, FORBIDDEN);
+	t_resp_free(&r);
+	free(body);
+	body = t_web_form("csrf", piv_tok, "username", "mallory", "email", "m@example.test",
+	    "password", PW, "accept_policy", "on", NULL);
+	t_web_post(&r, port, HOST, "/signup", NULL, NULL, body);
+	T_EQ_INT(r.status, 403);
+	t_resp_free(&r);
+	free(body);
+	/* and nothing was created: the name is still free */
+	body = t_web_form("csrf", signup_tok, "username", "mallory", "email", "not-an-email",
+	    "password", PW, "accept_policy", "on", NULL);
+	t_web_post(&r, port, HOST, "/signup", NULL, NULL, body);
+	T_EQ_INT(r.status, 400);
+	T_NOT_CONTAINS(r.body, "taken");
+	t_resp_free(&r);
+	free(body);
+	free(login_tok);
+	free(piv_tok);
+	free(signup_tok);
+}
+
+/* Bad input: the form again, 400, the message next to its field, the input kept but
+ * never the password. */
+static void
+test_signup_refusals(void)
+{
+	struct t_resp r;
+	char *v;
+
+	signup(&r, HOST, "dora", "dora@example.test", PW, false);
+	T_EQ_INT(r.status, 400);
+	check_no_store(&r);
+	T_CONTAINS(r.body, "must be ticked.</p>");
+	T_CONTAINS(r.body, "value=\"dora\"");
+	T_CONTAINS(r.body, "value=\"dora@example.test\"");
+	T_NOT_CONTAINS(r.body, PW);
+	v = t_web_csrf(r.body, "/signup");
+	T_ASSERT(v != NULL);
+	free(v);
+	t_resp_free(&r);
+
+	signup(&r, HOST, "dora", "dora@example.test", "password1234", true);
+	T_EQ_INT(r.status, 400);
+	T_NOT_CONTAINS(r.body, "password1234");
+	/* the sentence sits right after the password field's hint */
+	v = strstr(r.body, "id=\"password-hint\"");
+	T_ASSERT(v != NULL);
+	T_ASSERT(strstr(v, "class=\"field-error\"") != NULL);
+	T_ASSERT(strstr(v, "class=\"field-error\"") < strstr(v, "accept_policy"));
+	t_resp_free(&r);
+
+	signup(&r, HOST, "d", "dora@example.test", PW, true);
+	T_EQ_INT(r.status, 400);
+	T_CONTAINS(r.body, "Username must be 3 to 32 characters");
+	t_resp_free(&r);
+}
+
+/*
+ * Signup on an alias of the site: the verification link is built from the configured
+ * origin, not the Host the request came with. A second signup with the same address
+ * answers exactly as the first and mails the holder a notice instead.
+ */
+static void
+test_signup_verify(const char *dir)
+{
+	struct t_resp r, r2;
+	char *mail, *link, *a, *b;
+	const char *path;
+
+	signup(&r, ALIAS, "alice", "alice@example.test", PW, true);
+	T_EQ_INT(r.status, 200);
+	check_no_store(&r);
+	T_CONTAINS(r.body, CHECK_EMAIL);
+	T_ASSERT(t_web_set_cookie(&r, "candor_session") == NULL);
+
+	mail = t_web_mail_wait(dir, 0, MAIL_MS, "To: alice@example.test", "/verify/", NULL);
+	T_CONTAINS(mail, "Subject: Confirm your email address for Auth Test");
+	T_CONTAINS(mail, "If you did not sign up");
+	T_NOT_CONTAINS(mail, ALIAS);
+	T_NOT_CONTAINS(mail, "127.0.0.1");
+	link = t_web_link(mail, ORIGIN "/verify/");
+	T_ASSERT(link != NULL);
+	T_EQ_INT(strlen(link), strlen(ORIGIN "/verify/") + 43);
+	free(mail);
+
+	/* the same address again (other case, other name): the same answer */
+	signup(&r2, HOST, "alice-two", "Alice@Example.test", PW2, true);
+	T_EQ_INT(r2.status, r.status);
+	a = t_web_strip_csrf(r.body);
+	b = t_web_strip_csrf(r2.body);
+	T_EQ_STR(a, b);
+	free(a);
+	free(b);
+	t_resp_free(&r2);
+	t_resp_free(&r);
+	mail = t_web_mail_wait(dir, 0, MAIL_MS, "Subject: Someone tried to sign up on Auth Test with your address", NULL);
+	T_CONTAINS(mail, "you\nalready have an account there");
+	T_NOT_CONTAINS(mail, "/verify/");
+	free(mail);
+	/* ...and nothing was created under the second name */
+	signup(&r, HOST, "alice-two", "alice2@example.test", PW2, true);
+	T_EQ_INT(r.status, 200);
+	t_resp_free(&r);
+
+	/* a taken username is said next to its field (names are public), any case */
+	signup(&r, HOST, "ALICE", "someone@example.test", PW, true);
+	T_EQ_INT(r.status, 400);
+	T_CONTAINS(r.body, "taken");
+	T_CONTAINS(r.body, "value=\"someone@example.test\"");
+	t_resp_free(&r);
+
+	/* the link confirms once */
+	path = t_web_path(link);
+	t_web_get(&r, port, HOST, path, NULL, NULL);
+	T_EQ_INT(r.status, 200);
+	check_no_store(&r);
+	T_CONTAINS(r.body, "Your email address is confirmed.");
+	T_CONTAINS(r.body, "href=\"/login\"");
+	t_resp_free(&r);
+	t_web_get(&r, port, HOST, path, NULL, NULL);
+	T_EQ_INT(r.status, 400);
+	T_CONTAINS(r.body, LINK_BAD);
+	t_resp_free(&r);
+	t_web_get(&r, port, HOST, "/verify/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, NULL);
+	T_EQ_INT(r.status, 400);
+	t_resp_free(&r);
+	t_web_get(&r, port, HOST, "/verify-email/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL,
+	    NULL);
+	T_EQ_INT(r.status, 400);
+	T_CONTAINS(r.body, LINK_BAD);
+	t_resp_free(&r);
+	free(link);
+}
+
+/* Sign-in, the cookie's exact attributes, /login/done, a new token every time,
+ * sign-out ending the session on the server. */
+static void
+test_login_logout(void)
+{
+	struct t_resp r, r2;
+	char *c1, *c2, *c3, *csrf, *body, *a, *b;
+	const char *line;
+
+	/* an unknown name and a wrong password: one answer */
+	login(&r, "alice", "not-the-password-at-all", NULL, NULL);
+	login(&r2, "nobody1", "not-the-password-at-all", NULL, NULL);
+	T_EQ_INT(r.status, 400);
+	T_EQ_INT(r2.status, 400);
+	check_no_store(&r);
+	T_CONTAINS(r.body, WRONG);
+	T_NOT_CONTAINS(r.body, "not-the-password-at-all");
+	a = t_web_strip_csrf(r.body);
+	b = t_web_strip_csrf(r2.body);
+	{
+		char *a2 = replace_all(a, "value=\"alice\"", "value=\"X\"");
+		char *b2 = replace_all(b, "value=\"nobody1\"", "value=\"X\"");
+		T_EQ_STR(a2, b2);
+		free(a2);
+		free(b2);
+	}
+	free(a);
+	free(b);
+	T_ASSERT(t_web_set_cookie(&r, "candor_session") == NULL);
+	t_resp_free(&r);
+	t_resp_free(&r2);
+
+	/* right: 303 to /login/done with next, and exactly this cookie (plain HTTP) */
+	csrf = csrf_of(HOST, "/login?next=%2Fprivacy", "/login", NULL);
+	body = t_web_form("csrf", csrf, "login", "alice", "password", PW, "next", "/privacy",
+	    NULL);
+	t_web_post(&r, port, HOST, "/login", NULL, NULL, body);
+	free(body);
+	free(csrf);
+	T_EQ_INT(r.status, 303);
+	T_EQ_STR(t_resp_header(&r, "Location"), "/login/done?next=%2Fprivacy");
+	line = t_web_set_cookie(&r, "candor_session");
+	T_ASSERT(line != NULL);
+	T_EQ_INT(strlen(line), strlen("candor_session=") + 43 +
+				    strlen("; Path=/; HttpOnly; SameSite=Lax"));
+	T_EQ_STR(line + strlen("candor_session=") + 43, "; Path=/; HttpOnly; SameSite=Lax");
+	T_EQ_INT(t_web_set_cookie_count(&r), 1);
+	c1 = t_web_cookie(&r, "candor_session");
+	t_resp_free(&r);
+
+	/* the cookie refused: the page says so; sent back: on to next */
+	t_web_get(&r, port, HOST, "/login/done?next=%2Fprivacy", NULL, NULL);
+	T_EQ_INT(r.status, 200);
+	T_CONTAINS(r.body, NEEDS_COOKIE);
+	t_resp_free(&r);
+	t_web_get(&r, port, HOST, "/login/done?next=%2Fprivacy", c1, NULL);
+	T_EQ_INT(r.status, 303);
+	T_EQ_STR(t_resp_header(&r, "Location"), "/privacy");
+	t_resp_free(&r);
+	t_web_get(&r, port, HOST, "/login/done?next=%2F%2Fevil.example", c1, NULL);
+	T_EQ_INT(r.status, 303);
+	T_EQ_STR(t_resp_header(&r, "Location"), "/account");
+	t_resp_free(&r);
+
+	/* signed in: /login says so and offers sign-out */
+	t_web_get(&r, port, HOST, "/login", c1, NULL);
+	T_EQ_INT(r.status, 200);
+	check_no_store(&r);
+	T_CONTAINS(r.body, "You are signed in as <strong>alice</strong>");
+	a = t_web_csrf(r.body, "/logout");
+	T_ASSERT(a != NULL);
+	free(a);
+	t_resp_free(&r);
+
+	/* by email too; a new token each time, never one the browser sent (fixation) */
+	c2 = login_cookie("alice@example.test", PW);
+	T_ASSERT(strcmp(c1, c2) != 0);
+	login(&r, "alice", PW, FIXED, NULL);
+	T_EQ_INT(r.status, 303);
+	c3 = t_web_cookie(&r, "candor_session");
+	T_ASSERT(c3 != NULL && strcmp(c3, FIXED) != 0 && strcmp(c3, c2) != 0 &&
+	    strcmp(c3, c1) != 0);
+	t_resp_free(&r);
+	T_ASSERT(!signed_in(FIXED));
+	T_ASSERT(signed_in(c1));
+	T_ASSERT(signed_in(c2));
+	T_ASSERT(signed_in(c3));
+
+	/* sign-out needs its token (bound to this browser's cookie) */
+	csrf = csrf_of(HOST, "/login", "/logout", c1);
+	body = t_web_form("csrf", "", NULL);
+	t_web_post(&r, port, HOST, "/logout", c1, NULL, body);
+	T_EQ_INT(r.status, 403);
+	T_CONTAINS(r.body, FORBIDDEN);
+	t_resp_free(&r);
+	free(body);
+	body = t_web_form("csrf", csrf, NULL);
+	t_web_post(&r, port, HOST, "/logout", c3, NULL, body); /* another browser's token */
+	T_EQ_INT(r.status, 403);
+	t_resp_free(&r);
+	T_ASSERT(signed_in(c1));
+	t_web_post(&r, port, HOST, "/logout", c1, NULL, body);
+	T_EQ_INT(r.status, 303);
+	T_EQ_STR(t_resp_header(&r, "Location"), "/");
+	line = t_web_set_cookie(&r, "candor_session");
+	T_ASSERT(line != NULL);
+	T_CONTAINS(line, "candor_session=;");
+	T_CONTAINS(line, "Max-Age=0");
+	t_resp_free(&r);
+	free(body);
+	free(csrf);
+	/* the old cookie no longer signs in; the other browser's session is untouched */
+	T_ASSERT(!signed_in(c1));
+	T_ASSERT(signed_in(c3));
+	/* sign-out without a session: just home */
+	body = t_web_form("csrf", "x", NULL);
+	t_web_post(&r, port, HOST, "/logout", NULL, NULL, body);
+	T_EQ_INT(r.status, 303);
+	T_EQ_STR(t_resp_header(&r, "Location"), "/");
+	T_EQ_INT(t_web_set_cookie_count(&r), 0);
+	t_resp_free(&r);
+	free(body);
+	free(c1);
+	free(c2);
+	free(c3);
+}
+
+/* A new verification link for a signed-in, unverified member (the form on /account). */
+static void
+test_verify_resend(const char *dir)
+{
+	struct t_resp r;
+	char *c, *csrf, *body, *mail, *link1, *link2;
+
+	signup(&r, HOST, "bob", "bob@example.test", PW, true);
+	T_EQ_INT(r.status, 200);
+	t_resp_free(&r);
+	mail = t_web_mail_wait(dir, 0, MAIL_MS, "To: bob@example.test", "/verify/", NULL);
+	link1 = t_web_link(mail, ORIGIN "/verify/");
+	free(mail);
+	c = login_cookie("bob", PW); /* unverified members can sign in */
+	T_ASSERT(signed_in(c));
+	csrf = csrf_of(HOST, "/account", "/verify/resend", c);
+	body = t_web_form("csrf", csrf, NULL);
+	t_web_post(&r, port, HOST, "/verify/resend", NULL, NULL, body); /* no session */
+	T_EQ_INT(r.status, 303); /* to sign in first */
+	t_resp_free(&r);
+	t_web_post(&r, port, HOST, "/verify/resend", c, NULL, body);
+	T_EQ_INT(r.status, 200);
+	check_no_store(&r);
+	T_CONTAINS(r.body, "We have sent a new link to your email address");
+	t_resp_free(&r);
+	mail = t_web_mail_wait(dir, 1, MAIL_MS, "To: bob@example.test", "/verify/", NULL);
+	link2 = t_web_link(mail, ORIGIN "/verify/");
+	T_ASSERT(link1 && link2 && strcmp(link1, link2) != 0);
+	free(mail);
+	/* the earlier link was revoked; the new one works */
+	t_web_get(&r, port, HOST, t_web_path(link1), NULL, NULL);
+	T_EQ_INT(r.status, 400);
+	t_resp_free(&r);
+	t_web_get(&r, port, HOST, t_web_path(link2), c, NULL);
+	T_EQ_INT(r.status, 200);
+	T_CONTAINS(r.body, "Your email address is confirmed.");
+	t_resp_free(&r);
+	free(body);
+	free(csrf);
+	free(link1);
+	free(link2);
+	free(c);
+}
+
+/* Reset: the same answer for anyone; the link works once, ends every session, and a
+ * notice follows. */
+static void
+test_reset(const char *dir)
+{
+	struct t_resp r, r2;
+	char *csrf, *body, *a, *b, *mail, *link, *c, *tok;
+	const char *path;
+
+	c = login_cookie("alice", PW);
+	csrf = csrf_of(HOST, "/reset", "/reset", NULL);
+	body = t_web_form("csrf", csrf, "login", "ALICE", NULL);
+	t_web_post(&r, port, HOST, "/reset", NULL, NULL, body);
+	free(body);
+	body = t_web_form("csrf", csrf, "login", "nobody", NULL);
+	t_web_post(&r2, port, HOST, "/reset", NULL, NULL, body);
+	free(body);
+	T_EQ_INT(r.status, 200);
+	T_EQ_INT(r2.status, 200);
+	T_CONTAINS(r.body, RESET_SENT);
+	a = t_web_strip_csrf(r.body);
+	b = t_web_strip_csrf(r2.body);
+	T_EQ_STR(a, b);
+	free(a);
+	free(b);
+	t_resp_free(&r);
+	t_resp_free(&r2);
+	body = t_web_form("csrf", csrf, "login", "nobody@example.test", NULL);
+	t_web_post(&r, port, HOST, "/reset", NULL, NULL, body);
+	T_EQ_INT(r.status, 200);
+	T_CONTAINS(r.body, RESET_SENT);
+	t_resp_free(&r);
+	free(body);
+	free(csrf);
+
+	mail = t_web_mail_wait(dir, 0, MAIL_MS, "To: alice@example.test", "/reset/", NULL);
+	T_CONTAINS(mail, "Subject: Reset your password on Auth Test");
+	link = t_web_link(mail, ORIGIN "/reset/");
+	T_ASSERT(link != NULL);
+	free(mail);
+	path = t_web_path(link);
+
+	/* the form, a refused password (the link stays usable), then a good one */
+	t_web_get(&r, port, HOST, path, NULL, NULL);
+	T_EQ_INT(r.status, 200);
+	check_no_store(&r);
+	tok = t_web_csrf(r.body, path);
+	T_ASSERT(tok != NULL);
+	t_resp_free(&r);
+	body = t_web_form("csrf", tok, "password", "short", NULL);
+	t_web_post(&r, port, HOST, path, NULL, NULL, body);
+	T_EQ_INT(r.status, 400);
+	T_CONTAINS(r.body, "class=\"field-error\"");
+	T_NOT_CONTAINS(r.body, "value=\"short\"");
+	t_resp_free(&r);
+	free(body);
+	T_ASSERT(signed_in(c));
+	body = t_web_form("csrf", tok, "password", PW2, NULL);
+	t_web_post(&r, port, HOST, path, NULL, NULL, body);
+	T_EQ_INT(r.status, 200);
+	T_CONTAINS(r.body, "Your password is changed; sign in with it.");
+	t_resp_free(&r);
+	/* once only */
+	t_web_post(&r, port, HOST, path, NULL, NULL, body);
+	T_EQ_INT(r.status, 400);
+	T_CONTAINS(r.body, LINK_BAD);
+	t_resp_free(&r);
+	t_web_get(&r, port, HOST, path, NULL, NULL);
+	T_EQ_INT(r.status, 400);
+	T_CONTAINS(r.body, LINK_BAD);
+	t_resp_free(&r);
+	free(body);
+	free(tok);
+	/* every session ended; the old password is gone, the new one works */
+	T_ASSERT(!signed_in(c));
+	login(&r, "alice", PW, NULL, NULL);
+	T_EQ_INT(r.status, 400);
+	t_resp_free(&r);
+	free(c);
+	c = login_cookie("alice", PW2);
+	T_ASSERT(signed_in(c));
+	free(c);
+	mail = t_web_mail_wait(dir, 0, MAIL_MS, "To: alice@example.test",
+	    "Subject: Your password on Auth Test was changed", NULL);
+	T_CONTAINS(mail, "If it was not you");
+	free(mail);
+	free(link);
+}
+
+/* The 101st failed sign-in within the hour is refused before the password is looked
+ * at, with the time to come back; an unknown name is throttled alike. */
+static void
+test_throttle(void)
+{
+	char *csrf = csrf_of(HOST, "/login", "/login", NULL), *body;
+	struct t_resp r;
+	int i;
+
+	body = t_web_form("csrf", csrf, "login", "bob", "password", "wrong-wrong-wrong", NULL);
+	for (i = 0; i < 100; i++) {
+		t_web_post(&r, port, HOST, "/login", NULL, NULL, body);
+		if (r.status != 400)
+			T_FAIL("attempt %d: status %ld", i + 1, r.status);
+		t_resp_free(&r);
+	}
+	t_web_post(&r, port, HOST, "/login", NULL, NULL, body);
+	T_EQ_INT(r.status, 429);
+	T_CONTAINS(r.body, "Too many failed sign-ins for this account. Try again after ");
+	T_CONTAINS(r.body, " UTC.");
+	t_resp_free(&r);
+	free(body);
+	/* even the right password waits */
+	body = t_web_form("csrf", csrf, "login", "bob", "password", PW, NULL);
+	t_web_post(&r, port, HOST, "/login", NULL, NULL, body);
+	T_EQ_INT(r.status, 429);
+	T_ASSERT(t_web_set_cookie(&r, "candor_session") == NULL);
+	t_resp_free(&r);
+	free(body);
+	free(csrf);
+}
+
+/* Body limits: a form body over the limit is refused before it is read. */
+static void
+test_body_limit(void)
+{
+	struct t_resp r;
+	size_t n = 16 * 1024;
+	char *body = malloc(n + 2);
+
+	T_ASSERT(body != NULL);
+	memcpy(body, "x=", 2);
+	memset(body + 2, 'a', n - 1);
+	body[n + 1] = '\0'; /* n + 1 bytes */
+	t_web_post(&r, port, HOST, "/login", NULL, NULL, body);
+	T_EQ_INT(r.status, 413);
+	t_resp_free(&r);
+	body[n] = '\0'; /* n bytes */
+	t_web_post(&r, port, HOST, "/login", NULL, NULL, body);
+	T_EQ_INT(r.status, 403);
+	t_resp_free(&r);
+	free(body);
+}
+
+/* Behind a trusted TLS proxy: __Host- and Secure. */
+static void
+test_tls_cookie(const char *dir, struct t_server *srv)
+{
+	const char *https[] = {"X-Forwarded-Proto: https", NULL};
+	char conf[1200], *csrf, *body, *cookie;
+	const char *line;
+	struct t_resp r;
+	FILE *f;
+
+	T_EQ_INT(t_server_stop(srv), 0);
+	snprintf(conf, sizeof(conf), "%s/candor.conf", dir);
+	f = fopen(conf, "a");
+	T_ASSERT(f != NULL);
+	fputs("\n[server]\ntrusted_proxies = 127.0.0.1\n", f);
+	fclose(f);
+	t_server_start(srv, dir);
+	port = srv->port;
+
+	t_web_get(&r, port, HOST, "/login", NULL, https);
+	csrf = t_web_csrf(r.body, "/login");
+	T_ASSERT(csrf != NULL);
+	t_resp_free(&r);
+	body = t_web_form("csrf", csrf, "login", "alice", "password", PW2, NULL);
+	t_web_post(&r, port, HOST, "/login", NULL, https, body);
+	T_EQ_INT(r.status, 303);
+	T_ASSERT(t_web_set_cookie(&r, "candor_session") == NULL);
+	line = t_web_set_cookie(&r, "__Host-candor_session");
+	T_ASSERT(line != NULL);
+	T_EQ_STR(line + strlen("__Host-candor_session=") + 43,
+	    "; Path=/; HttpOnly; SameSite=Lax; Secure");
+	cookie = t_web_cookie(&r, "__Host-candor_session");
+	t_resp_free(&r);
+	/* over TLS the __Host- cookie signs in; the plain name is not looked at */
+	t_web_get(&r, port, HOST, "/login/done", cookie, https);
+	T_EQ_INT(r.status, 303);
+	t_resp_free(&r);
+	free(body);
+	free(csrf);
+	free(cookie);
+}
+
+int
+main(void)
+{
+	const char *dir = t_datadir(true);
+	struct t_server srv;
+	char *out = NULL;
+
+	if (t_candor(&out, "site", "add", "--data", dir, "--host", HOST, "--title", "Auth Test",
+		"--origin", ORIGIN, "--alias", ALIAS, NULL) != 0)
+		T_FAIL("site add: %s", out ? out : "");
+	free(out);
+	t_server_start(&srv, dir);
+	port = srv.port;
+
+	test_anonymous_pages();
+	test_csrf();
+	test_signup_refusals();
+	test_signup_verify(dir);
+	test_login_logout();
+	test_verify_resend(dir);
+	test_reset(dir);
+	test_throttle();
+	test_body_limit();
+	test_tls_cookie(dir, &srv);
+
+	T_EQ_INT(t_server_stop(&srv), 0);
+	return 0;
+}
