@@ -13,7 +13,8 @@
  *              sessions; idle and absolute expiry checked on the server at every use;
  *              logout ends one session, a password change ends them all.
  *   throttle   at most LIMIT_LOGIN_FAILURES_PER_HOUR failed sign-ins per account per
- *              hour (login_failures), never a permanent lock-out (ASVS 2.2.1).
+ *              hour (login_failures), never a permanent lock-out (ASVS 2.2.1); counted
+ *              inside login_attempt, which is the only way to try a password.
  *
  *   tokens     single-use links for email verification, password reset and email
  *              change: 256 random bits, only a BLAKE2b-256 hash stored, valid
@@ -146,29 +147,10 @@ enum err session_end(struct store *s, const char *token);
 enum err session_end_all(struct store *s, int64_t person);
 
 /* Deletes every session expired at now (same rule as session_check); *removed gets the
- * count (may be NULL). */
+ * count (may be NULL). Also deletes expired link tokens and sign-in failure counts whose
+ * window has closed (not counted in *removed). */
 enum err session_purge(struct store *s, int64_t now, int64_t idle_s, int64_t absolute_s,
     int64_t *removed);
-
-/* ------------------------------------------------------------- throttle ---- */
-
-/*
- * Sign-in throttling per account. Failures are counted in a fixed window of
- * LIMIT_LOGIN_WINDOW_S seconds that opens at the first failure; once
- * LIMIT_LOGIN_FAILURES_PER_HOUR failures are counted, sign-in is refused until the
- * window closes, then counting starts again: no permanent lock-out. (Across the edge of
- * two windows at most twice the limit can fall within one hour.)
- */
-
-/* Sets *allowed to whether person may try to sign in at now. Call before checking the
- * password, and refuse without checking it when not allowed. */
-enum err login_throttle_check(struct store *s, int64_t person, int64_t now, bool *allowed);
-
-/* Counts a failed sign-in of person at now. ERR_NOTFOUND when there is no such person. */
-enum err login_throttle_fail(struct store *s, int64_t person, int64_t now);
-
-/* Forgets person's failures (after a successful sign-in). */
-enum err login_throttle_clear(struct store *s, int64_t person);
 
 /* --------------------------------------------------------------- tokens ---- */
 

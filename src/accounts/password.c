@@ -1,5 +1,7 @@
 /*
- * password: the password rules of SECURITY.md and the account_passwords table.
+ * password: the password rules of SECURITY.md and the account_passwords table; also
+ * the module's migrations and its table list for `candor db copy` (every table of
+ * accounts/, whichever file uses it).
  *
  * Invariants: a plaintext password never reaches the database, a log line or a message;
  * the only thing stored is libsodium's encoded argon2id string (its own random salt and
@@ -21,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts/accounts.h"
+#include "accounts/accounts_int.h"
 #include "core/embed.h"
 
 _Static_assert(PASSWORD_HASH_BYTES == crypto_pwhash_STRBYTES,
@@ -46,6 +48,38 @@ static const struct store_migration accounts_migrations[] = {
 	    " person_id BIGINT PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,"
 	    " window_start BIGINT NOT NULL,"
 	    " count INTEGER NOT NULL)"},
+	/*
+	 * Issue 5. login.c: failures counted per key (a blind index of the account, or of
+	 * the identifier typed when there is no such account), so an unknown name is
+	 * throttled like a real one; person_id is set for an account, so its counts go
+	 * with it. Throttle state is ephemeral: the old table is dropped, not converted.
+	 * tokens.c: single-use links, by hash. login.c: the last sign-in (address sealed)
+	 * and email preferences.
+	 */
+	{3, "DROP TABLE login_failures;"
+	    "CREATE TABLE login_failures ("
+	    " key_hash {{BLOB}} PRIMARY KEY,"
+	    " person_id BIGINT REFERENCES people(id) ON DELETE CASCADE,"
+	    " window_start BIGINT NOT NULL,"
+	    " count INTEGER NOT NULL);"
+	    "CREATE INDEX login_failures_person ON login_failures (person_id);"
+	    "CREATE TABLE account_tokens ("
+	    " id {{ID}},"
+	    " token_hash {{BLOB}} NOT NULL UNIQUE,"
+	    " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	    " kind INTEGER NOT NULL,"
+	    " created_at BIGINT NOT NULL,"
+	    " expires_at BIGINT NOT NULL,"
+	    " used_at BIGINT,"
+	    " new_email_sealed {{BLOB}});"
+	    "CREATE INDEX account_tokens_person ON account_tokens (person_id, kind);"
+	    "CREATE TABLE account_logins ("
+	    " person_id BIGINT PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,"
+	    " at BIGINT NOT NULL,"
+	    " ip_sealed {{BLOB}});"
+	    "CREATE TABLE account_prefs ("
+	    " person_id BIGINT PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,"
+	    " announcements INTEGER NOT NULL)"},
 };
 
 enum {
@@ -54,6 +88,12 @@ enum {
 	SQL_REHASH,
 	SQL_COPY_SEL,
 	SQL_COPY_INS,
+	SQL_COPY_TOKENS_SEL,
+	SQL_COPY_TOKENS_INS,
+	SQL_COPY_LOGINS_SEL,
+	SQL_COPY_LOGINS_INS,
+	SQL_COPY_PREFS_SEL,
+	SQL_COPY_PREFS_INS,
 	SQL__MAX
 };
 
@@ -72,11 +112,31 @@ static const struct store_stmt accounts_sql[SQL__MAX] = {
 	    "SELECT person_id, hash, updated_at FROM account_passwords ORDER BY person_id"},
 	[SQL_COPY_INS] = {"copy_account_passwords_insert",
 	    "INSERT INTO account_passwords (person_id, hash, updated_at) VALUES (?, ?, ?)"},
+	[SQL_COPY_TOKENS_SEL] = {"copy_account_tokens_select",
+	    "SELECT id, token_hash, person_id, kind, created_at, expires_at, used_at,"
+	    " new_email_sealed FROM account_tokens ORDER BY id"},
+	[SQL_COPY_TOKENS_INS] = {"copy_account_tokens_insert",
+	    "INSERT INTO account_tokens (id, token_hash, person_id, kind, created_at, expires_at,"
+	    " used_at, new_email_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
+	[SQL_COPY_LOGINS_SEL] = {"copy_account_logins_select",
+	    "SELECT person_id, at, ip_sealed FROM account_logins ORDER BY person_id"},
+	[SQL_COPY_LOGINS_INS] = {"copy_account_logins_insert",
+	    "INSERT INTO account_logins (person_id, at, ip_sealed) VALUES (?, ?, ?)"},
+	[SQL_COPY_PREFS_SEL] = {"copy_account_prefs_select",
+	    "SELECT person_id, announcements FROM account_prefs ORDER BY person_id"},
+	[SQL_COPY_PREFS_INS] = {"copy_account_prefs_insert",
+	    "INSERT INTO account_prefs (person_id, announcements) VALUES (?, ?)"},
 };
 
 const struct store_table accounts_tables[] = {
 	{"account_passwords", "iti", &accounts_sql[SQL_COPY_SEL], &accounts_sql[SQL_COPY_INS],
 	    NULL},
+	{"account_tokens", "ibiiiiib", &accounts_sql[SQL_COPY_TOKENS_SEL],
+	    &accounts_sql[SQL_COPY_TOKENS_INS], "id"},
+	{"account_logins", "iib", &accounts_sql[SQL_COPY_LOGINS_SEL],
+	    &accounts_sql[SQL_COPY_LOGINS_INS], NULL},
+	{"account_prefs", "ii", &accounts_sql[SQL_COPY_PREFS_SEL],
+	    &accounts_sql[SQL_COPY_PREFS_INS], NULL},
 };
 const size_t accounts_tables_count = COUNTOF(accounts_tables);
 
@@ -360,19 +420,14 @@ dummy_make(void)
 /* ---------------------------------------------------------- the table ---- */
 
 enum err
-password_set(struct store *s, int64_t person, const char *pw, size_t len, char *msg,
+accounts__password_store(struct store *s, int64_t person, const char *hash, char *msg,
     size_t msgsize)
 {
-	char hash[PASSWORD_HASH_BYTES];
 	struct store_q *q;
 	enum err e;
 
-	if ((e = password_check(pw, len, msg, msgsize)) != ERR_OK)
-		return e;
-	if ((e = password_hash(pw, len, hash)) != ERR_OK)
-		goto out;
 	if ((e = store_begin(s)) != ERR_OK)
-		goto out;
+		return e;
 	if ((q = store_prepare(s, &accounts_sql[SQL_SET])) == NULL) {
 		e = store_done(NULL); /* why the prepare failed */
 		goto fail;
@@ -392,11 +447,25 @@ password_set(struct store *s, int64_t person, const char *pw, size_t len, char *
 	/* a new password signs out every session, whoever holds it (ASVS 3.3.3) */
 	if ((e = session_end_all(s, person)) != ERR_OK)
 		goto fail;
-	e = store_commit(s);
-	goto out;
+	return store_commit(s);
 fail:
 	store_rollback(s);
-out:
+	return e;
+}
+
+enum err
+password_set(struct store *s, int64_t person, const char *pw, size_t len, char *msg,
+    size_t msgsize)
+{
+	char hash[PASSWORD_HASH_BYTES];
+	enum err e;
+
+	if ((e = password_check(pw, len, msg, msgsize)) != ERR_OK)
+		return e;
+	/* hashed before the transaction, so the write lock is not held for the argon2id
+	 * work */
+	if ((e = password_hash(pw, len, hash)) == ERR_OK)
+		e = accounts__password_store(s, person, hash, msg, msgsize);
 	sodium_memzero(hash, sizeof(hash));
 	return e;
 }

@@ -1,7 +1,8 @@
 /*
- * session: sign-in sessions and sign-in throttling (SECURITY.md "Accounts and
- * sessions"), the sessions and login_failures tables (migration 2 of "accounts", in
- * password.c with the module's other migrations).
+ * session: sign-in sessions (SECURITY.md "Accounts and sessions"), the sessions table
+ * (migration 2 of "accounts", in password.c with the module's other migrations), and
+ * the purge of what expires in the module (sessions, link tokens, closed windows of
+ * sign-in failures; those tables belong to tokens.c and login.c).
  *
  * Invariants: a session token is LIMIT_SESSION_TOKEN_BYTES from libsodium's CSPRNG,
  * handed out once and never stored: the table keys a session by BLAKE2b-256 of the
@@ -14,7 +15,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "accounts/accounts.h"
+#include "accounts/accounts_int.h"
 
 _Static_assert(LIMIT_SESSION_TOKEN_BYTES >= 16, "SECURITY.md: a token has >= 128 bits");
 _Static_assert(SESSION_TOKEN_LEN + 1 ==
@@ -22,7 +23,10 @@ _Static_assert(SESSION_TOKEN_LEN + 1 ==
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING),
     "SESSION_TOKEN_LEN is the unpadded base64url length of the token bytes");
 
-#define SESSION_HASH_BYTES 32 /* BLAKE2b-256 */
+#define SESSION_HASH_BYTES ACCOUNTS_TOKEN_HASH_BYTES /* BLAKE2b-256 */
+_Static_assert(SESSION_TOKEN_LEN == ACCOUNT_TOKEN_LEN &&
+	LIMIT_SESSION_TOKEN_BYTES == LIMIT_ACCOUNT_TOKEN_BYTES,
+    "sessions and link tokens share one shape (accounts__token_new)");
 
 enum {
 	SQL_SESSION_INSERT,
@@ -31,9 +35,6 @@ enum {
 	SQL_SESSION_END,
 	SQL_SESSION_END_ALL,
 	SQL_SESSION_PURGE,
-	SQL_THROTTLE_GET,
-	SQL_THROTTLE_FAIL,
-	SQL_THROTTLE_CLEAR,
 	SQL_COPY_SESSIONS_SEL,
 	SQL_COPY_SESSIONS_INS,
 	SQL_COPY_FAILURES_SEL,
@@ -55,19 +56,6 @@ static const struct store_stmt session_sql[SQL_SESSION__MAX] = {
 	/* ? = now - idle, now - absolute */
 	[SQL_SESSION_PURGE] = {"session_purge",
 	    "DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ? RETURNING person_id"},
-	[SQL_THROTTLE_GET] = {"login_throttle_get",
-	    "SELECT window_start, count FROM login_failures WHERE person_id = ?"},
-	/* one statement, so concurrent failures cannot lose a count: a failure past the
-	 * window opens a new one (? = person, now, window length) */
-	[SQL_THROTTLE_FAIL] = {"login_throttle_fail",
-	    "INSERT INTO login_failures (person_id, window_start, count) VALUES (?, ?, 1)"
-	    " ON CONFLICT (person_id) DO UPDATE SET"
-	    " count = CASE WHEN excluded.window_start - login_failures.window_start >= ?"
-	    " THEN 1 ELSE login_failures.count + 1 END,"
-	    " window_start = CASE WHEN excluded.window_start - login_failures.window_start >= ?"
-	    " THEN excluded.window_start ELSE login_failures.window_start END"},
-	[SQL_THROTTLE_CLEAR] = {"login_throttle_clear",
-	    "DELETE FROM login_failures WHERE person_id = ?"},
 	[SQL_COPY_SESSIONS_SEL] = {"copy_sessions_select",
 	    "SELECT token_hash, person_id, created_at, last_seen_at FROM sessions"
 	    " ORDER BY token_hash"},
@@ -75,23 +63,23 @@ static const struct store_stmt session_sql[SQL_SESSION__MAX] = {
 	    "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at)"
 	    " VALUES (?, ?, ?, ?)"},
 	[SQL_COPY_FAILURES_SEL] = {"copy_login_failures_select",
-	    "SELECT person_id, window_start, count FROM login_failures ORDER BY person_id"},
+	    "SELECT key_hash, person_id, window_start, count FROM login_failures"
+	    " ORDER BY key_hash"},
 	[SQL_COPY_FAILURES_INS] = {"copy_login_failures_insert",
-	    "INSERT INTO login_failures (person_id, window_start, count) VALUES (?, ?, ?)"},
+	    "INSERT INTO login_failures (key_hash, person_id, window_start, count)"
+	    " VALUES (?, ?, ?, ?)"},
 };
 
 const struct store_table session_tables[] = {
 	{"sessions", "biii", &session_sql[SQL_COPY_SESSIONS_SEL],
 	    &session_sql[SQL_COPY_SESSIONS_INS], NULL},
-	{"login_failures", "iii", &session_sql[SQL_COPY_FAILURES_SEL],
+	{"login_failures", "biii", &session_sql[SQL_COPY_FAILURES_SEL],
 	    &session_sql[SQL_COPY_FAILURES_INS], NULL},
 };
 const size_t session_tables_count = COUNTOF(session_tables);
 
-/* The stored form of token: false when it cannot be one of ours (wrong length or
- * characters), so no lookup is needed. */
-static bool
-session_hash(const char *token, unsigned char out[SESSION_HASH_BYTES])
+bool
+accounts__token_hash(const char *token, unsigned char out[ACCOUNTS_TOKEN_HASH_BYTES])
 {
 	size_t i;
 
@@ -105,9 +93,35 @@ session_hash(const char *token, unsigned char out[SESSION_HASH_BYTES])
 	}
 	if (token[SESSION_TOKEN_LEN] != '\0')
 		return false;
-	crypto_generichash(out, SESSION_HASH_BYTES, (const unsigned char *)token,
+	crypto_generichash(out, ACCOUNTS_TOKEN_HASH_BYTES, (const unsigned char *)token,
 	    SESSION_TOKEN_LEN, NULL, 0);
 	return true;
+}
+
+enum err
+accounts__token_new(char out[ACCOUNT_TOKEN_LEN + 1],
+    unsigned char hash[ACCOUNTS_TOKEN_HASH_BYTES])
+{
+	unsigned char raw[LIMIT_SESSION_TOKEN_BYTES];
+
+	out[0] = '\0';
+	if (sodium_init() < 0)
+		return ERR_CRYPTO;
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(out, ACCOUNT_TOKEN_LEN + 1, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+	if (!accounts__token_hash(out, hash)) {
+		sodium_memzero(out, ACCOUNT_TOKEN_LEN + 1);
+		return ERR_CRYPTO; /* cannot happen: the encoder writes only base64url */
+	}
+	return ERR_OK;
+}
+
+static bool
+session_hash(const char *token, unsigned char out[SESSION_HASH_BYTES])
+{
+	return accounts__token_hash(token, out);
 }
 
 /* Deletes the session stored under hash (logout, or found expired). */
@@ -127,21 +141,12 @@ enum err
 session_create(struct store *s, int64_t person, int64_t now,
     char token_out[SESSION_TOKEN_LEN + 1])
 {
-	unsigned char raw[LIMIT_SESSION_TOKEN_BYTES], hash[SESSION_HASH_BYTES];
+	unsigned char hash[SESSION_HASH_BYTES];
 	struct store_q *q;
 	enum err e;
 
-	token_out[0] = '\0';
-	if (sodium_init() < 0)
-		return ERR_CRYPTO;
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(token_out, SESSION_TOKEN_LEN + 1, raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(raw, sizeof(raw));
-	if (!session_hash(token_out, hash)) {
-		e = ERR_CRYPTO; /* cannot happen: the encoder writes only base64url */
+	if ((e = accounts__token_new(token_out, hash)) != ERR_OK)
 		goto out;
-	}
 	if ((q = store_prepare(s, &session_sql[SQL_SESSION_INSERT])) == NULL) {
 		e = store_done(NULL);
 		goto out;
@@ -243,59 +248,12 @@ session_purge(struct store *s, int64_t now, int64_t idle_s, int64_t absolute_s,
 	store_bind_int(q, 2, now - absolute_s);
 	while (store_step(q) == STORE_ROW)
 		n++;
-	if ((e = store_done(q)) == ERR_OK && removed)
-		*removed = n;
-	return e;
-}
-
-/* ------------------------------------------------------------- throttle ---- */
-
-enum err
-login_throttle_check(struct store *s, int64_t person, int64_t now, bool *allowed)
-{
-	struct store_q *q;
-	enum err e;
-
-	*allowed = false;
-	if ((q = store_prepare(s, &session_sql[SQL_THROTTLE_GET])) == NULL)
-		return store_done(NULL);
-	store_bind_int(q, 1, person);
-	if (store_step(q) != STORE_ROW)
-		*allowed = true; /* no failure counted (or the step failed: see store_done) */
-	else
-		*allowed = now - store_col_int(q, 0) >= LIMIT_LOGIN_WINDOW_S ||
-		    store_col_int(q, 1) < LIMIT_LOGIN_FAILURES_PER_HOUR;
 	if ((e = store_done(q)) != ERR_OK)
-		*allowed = false;
-	return e;
-}
-
-enum err
-login_throttle_fail(struct store *s, int64_t person, int64_t now)
-{
-	struct store_q *q;
-	enum err e;
-
-	if ((q = store_prepare(s, &session_sql[SQL_THROTTLE_FAIL])) == NULL)
-		return store_done(NULL);
-	store_bind_int(q, 1, person);
-	store_bind_int(q, 2, now);
-	store_bind_int(q, 3, LIMIT_LOGIN_WINDOW_S);
-	store_bind_int(q, 4, LIMIT_LOGIN_WINDOW_S);
-	store_step(q);
-	if ((e = store_done(q)) == ERR_CONFLICT)
-		e = ERR_NOTFOUND; /* the foreign key: no such person */
-	return e;
-}
-
-enum err
-login_throttle_clear(struct store *s, int64_t person)
-{
-	struct store_q *q;
-
-	if ((q = store_prepare(s, &session_sql[SQL_THROTTLE_CLEAR])) == NULL)
-		return store_done(NULL);
-	store_bind_int(q, 1, person);
-	store_step(q);
-	return store_done(q);
+		return e;
+	if (removed)
+		*removed = n;
+	/* the same beat clears the module's other expiring rows (not counted in removed) */
+	if ((e = accounts__tokens_purge(s, now)) != ERR_OK)
+		return e;
+	return accounts__failures_purge(s, now);
 }

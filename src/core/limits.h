@@ -87,13 +87,17 @@
 #define LIMIT_LOGIN_FAILURES_PER_HOUR 100 /* failed sign-ins per account per window */
 #define LIMIT_LOGIN_WINDOW_S 3600        /* the throttling window */
 #define LIMIT_ACCOUNT_TOKEN_TTL_S 3600   /* verification and reset links live one hour */
+#define LIMIT_ACCOUNT_TOKEN_BYTES 32     /* random bytes in a link token (>= 16) */
+#define LIMIT_LOGIN_IDENTIFIER_BYTES 254 /* a username or email typed to sign in; longer
+					    is treated as unknown (RFC 5321 path limit) */
+#define LIMIT_IP_TEXT_BYTES 64           /* an IP address as text (IPv6 with zone fits) */
 
 /* Forms without cookies (SECURITY.md "CSRF"; ASVS 4.2.2): web/csrf.c, web/form.c */
 #define LIMIT_CSRF_TTL_S (2 * 60 * 60)   /* a form token older than this is refused */
 #define LIMIT_CSRF_SKEW_S 60             /* ...and one issued further in the future */
 #define LIMIT_FORM_DECLARED 32           /* fields in one declared form table */
 #define LIMIT_FORM_EMAIL_BYTES 254       /* an email address (RFC 5321 path limit) */
-#define LIMIT_USERNAME_MIN 3             /* a username: [a-z0-9_.-], see people.c */
+#define LIMIT_USERNAME_MIN 3             /* a username: [a-z0-9_-], see people.c */
 #define LIMIT_USERNAME_MAX 32
 
 #endif

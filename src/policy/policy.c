@@ -1,8 +1,12 @@
 /*
  * policy: privacy-policy versions. Versions are append-only: a published text is never
  * edited, a change is a new version, so every member's acceptance can point at the
- * exact text they saw.
+ * exact text they saw. Acceptances (P20): one row per person and version, the first
+ * acceptance kept (a later one of the same version changes nothing), removed with the
+ * person (ON DELETE CASCADE). The acceptances table names people(id): web/app.c runs
+ * policy_migrate after privacy_migrate.
  */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +20,22 @@ static const struct store_migration policy_migrations[] = {
 	    " body_html TEXT NOT NULL,"
 	    " effective_at BIGINT NOT NULL,"
 	    " created_at BIGINT NOT NULL)"},
+	{2, "CREATE TABLE policy_acceptances ("
+	    " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	    " version BIGINT NOT NULL REFERENCES policy_versions(version),"
+	    " accepted_at BIGINT NOT NULL,"
+	    " kind INTEGER NOT NULL,"
+	    " PRIMARY KEY (person_id, version))"},
 };
 
-enum { SQL_POLICY_LAST, SQL_POLICY_INSERT, SQL_POLICY_CURRENT, SQL__MAX };
+enum {
+	SQL_POLICY_LAST,
+	SQL_POLICY_INSERT,
+	SQL_POLICY_CURRENT,
+	SQL_POLICY_ACCEPT,
+	SQL_POLICY_ACCEPTANCES,
+	SQL__MAX
+};
 
 static const struct store_stmt policy_sql[SQL__MAX] = {
 	[SQL_POLICY_LAST] = {"policy_last", "SELECT COALESCE(MAX(version), 0) FROM policy_versions"},
@@ -28,6 +45,13 @@ static const struct store_stmt policy_sql[SQL__MAX] = {
 	[SQL_POLICY_CURRENT] = {"policy_current",
 	    "SELECT version, title, body_html, effective_at FROM policy_versions"
 	    " WHERE effective_at <= ? ORDER BY version DESC LIMIT 1"},
+	/* a second acceptance of the same version keeps the first */
+	[SQL_POLICY_ACCEPT] = {"policy_accept",
+	    "INSERT INTO policy_acceptances (person_id, version, accepted_at, kind)"
+	    " VALUES (?, ?, ?, ?) ON CONFLICT (person_id, version) DO NOTHING"},
+	[SQL_POLICY_ACCEPTANCES] = {"policy_acceptances",
+	    "SELECT version, accepted_at, kind FROM policy_acceptances WHERE person_id = ?"
+	    " ORDER BY accepted_at, version"},
 };
 
 static const struct store_stmt policy_copy_sql[] = {
@@ -35,10 +59,16 @@ static const struct store_stmt policy_copy_sql[] = {
 			       " FROM policy_versions ORDER BY version"},
 	{"copy_policy_insert", "INSERT INTO policy_versions (version, title, body_md, body_html,"
 			       " effective_at, created_at) VALUES (?, ?, ?, ?, ?, ?)"},
+	{"copy_policy_acceptances_select", "SELECT person_id, version, accepted_at, kind"
+					   " FROM policy_acceptances ORDER BY person_id, version"},
+	{"copy_policy_acceptances_insert", "INSERT INTO policy_acceptances (person_id, version,"
+					   " accepted_at, kind) VALUES (?, ?, ?, ?)"},
 };
 
+/* versions before acceptances, which name them (and people, copied before policy) */
 const struct store_table policy_tables[] = {
 	{"policy_versions", "itttii", &policy_copy_sql[0], &policy_copy_sql[1], NULL},
+	{"policy_acceptances", "iiii", &policy_copy_sql[2], &policy_copy_sql[3], NULL},
 };
 const size_t policy_tables_count = COUNTOF(policy_tables);
 
@@ -115,5 +145,129 @@ policy_current(struct store *s, struct arena *a, struct policy_version *out)
 	}
 	if ((de = store_done(q)) != ERR_OK)
 		e = de; /* ERR_UNAVAIL stays a 503 */
+	return e;
+}
+
+const char *
+policy_accept_kind_name(enum policy_accept_kind k)
+{
+	switch (k) {
+	case POLICY_ACCEPT_EXPLICIT:
+		return "explicit";
+	case POLICY_ACCEPT_CONTINUED_USE:
+		return "continued-use";
+	}
+	return "?";
+}
+
+enum err
+policy_accept(struct store *s, int64_t person, int64_t version, enum policy_accept_kind kind,
+    int64_t now)
+{
+	struct store_q *q;
+	enum err e;
+
+	if (kind != POLICY_ACCEPT_EXPLICIT && kind != POLICY_ACCEPT_CONTINUED_USE)
+		return ERR_INVAL;
+	if ((q = store_prepare(s, &policy_sql[SQL_POLICY_ACCEPT])) == NULL)
+		return store_done(NULL);
+	store_bind_int(q, 1, person);
+	store_bind_int(q, 2, version);
+	store_bind_int(q, 3, now);
+	store_bind_int(q, 4, kind);
+	store_step(q);
+	/* the key conflict is absorbed by DO NOTHING: what remains is a foreign key, an
+	 * unknown version or person */
+	if ((e = store_done(q)) == ERR_CONFLICT)
+		e = ERR_NOTFOUND;
+	return e;
+}
+
+enum err
+policy_acceptances(struct store *s, struct arena *a, int64_t person,
+    struct policy_acceptance **out, size_t *n)
+{
+	struct policy_acceptance *list = NULL, *grown;
+	struct store_q *q;
+	size_t cap = 0, count = 0;
+	enum err e = ERR_OK, de;
+
+	*out = NULL;
+	*n = 0;
+	if ((q = store_prepare(s, &policy_sql[SQL_POLICY_ACCEPTANCES])) == NULL)
+		return store_done(NULL);
+	store_bind_int(q, 1, person);
+	while (store_step(q) == STORE_ROW) {
+		if ((grown = arena_grow(a, list, count, &cap, sizeof(*list))) == NULL) {
+			e = ERR_NOMEM;
+			break;
+		}
+		list = grown;
+		list[count].version = store_col_int(q, 0);
+		list[count].accepted_at = store_col_int(q, 1);
+		list[count++].kind = store_col_int(q, 2) == POLICY_ACCEPT_CONTINUED_USE
+		    ? POLICY_ACCEPT_CONTINUED_USE
+		    : POLICY_ACCEPT_EXPLICIT;
+	}
+	if ((de = store_done(q)) != ERR_OK && e == ERR_OK)
+		e = de;
+	if (e == ERR_OK) {
+		*out = list;
+		*n = count;
+	}
+	return e;
+}
+
+/* obj[key] = v, taking v's reference; false when either is missing or it fails. */
+static bool
+policy_json_set(json_t *obj, const char *key, json_t *v)
+{
+	if (obj == NULL || v == NULL) {
+		json_decref(v);
+		return false;
+	}
+	return json_object_set_new(obj, key, v) == 0;
+}
+
+enum err
+policy_export(struct privacy *p, struct store *s, int64_t person, void *obj)
+{
+	struct policy_acceptance *list = NULL;
+	struct arena *a;
+	json_t *arr, *item;
+	char when[21];
+	size_t n = 0, i;
+	enum err e;
+
+	(void)p; /* acceptances hold no sealed field */
+	if (obj == NULL || !json_is_object((json_t *)obj))
+		return ERR_INVAL;
+	if ((a = arena_new()) == NULL)
+		return ERR_NOMEM;
+	if ((e = policy_acceptances(s, a, person, &list, &n)) != ERR_OK)
+		goto out;
+	arr = json_array();
+	if (!policy_json_set(obj, "acceptances", arr)) {
+		e = ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		time_rfc3339(list[i].accepted_at, when);
+		item = json_object();
+		if (!policy_json_set(item, "version", json_integer(list[i].version)) ||
+		    !policy_json_set(item, "accepted_at", json_string(when)) ||
+		    !policy_json_set(item, "kind",
+			json_string(policy_accept_kind_name(list[i].kind)))) {
+			json_decref(item);
+			e = ERR_NOMEM;
+			goto out;
+		}
+		if (json_array_append_new(arr, item) != 0) {
+			e = ERR_NOMEM;
+			goto out;
+		}
+	}
+out:
+	arena_free(a);
 	return e;
 }

@@ -30,6 +30,25 @@ const struct inventory_field inventory[] = {
 	    "No one: it cannot be turned back into your token, and it is only compared",
 	    "Until you log out or change your password, or 30 minutes without activity or 12 "
 	    "hours after signing in (the defaults); then it is deleted"},
+	{"account_tokens", "new_email_sealed", FIELD_EMAIL,
+	    "When you change your email address: the new address, until you confirm it",
+	    "To change your account's address once you follow the link we send to it",
+	    "You; no one else: candor opens it when you follow the link, and that read is "
+	    "logged and shown to you",
+	    "One hour (the life of the link), or until you follow the link; then it is "
+	    "deleted"},
+	{"account_logins", "ip_sealed", FIELD_IP, "The address you last signed in from",
+	    "security of your account",
+	    "you; staff with a security grant",
+	    "[retention] ip_days, default 90 days; the time of the sign-in stays with the "
+	    "account"},
+	{"login_failures", "key_hash", FIELD_SECRET,
+	    "After a failed sign-in: a keyed fingerprint (BLAKE2b) of your account, or of the "
+	    "name or address that was typed when no account has it, with a count",
+	    "To allow at most 100 failed sign-ins an hour for each account or name, so "
+	    "passwords cannot be guessed",
+	    "No one: it cannot be turned back into the name or address, and it is only compared",
+	    "Until the hour of counting ends, or you sign in; then it is deleted"},
 	{"mail_outbox", "to_sealed", FIELD_EMAIL,
 	    "The address a message from candor is being sent to (usually your account's email)",
 	    "To deliver mail you asked for: email verification, password reset, account notices",
@@ -40,9 +59,20 @@ const struct inventory_field inventory[] = {
 };
 const size_t inventory_count = COUNTOF(inventory);
 
-/* candor sets no cookie yet; member sessions, the analytics visitor cookie and the
- * preferences cookie will be listed here by the changes that add them. */
+/* At most three cookies (P18), with the names of web/web_int.h (WEB_COOKIE_*). */
 const struct inventory_cookie inventory_cookies[] = {
-	{NULL, NULL, NULL, NULL},
+	{"__Host-candor_session", "keeps you signed in; set only when you sign in",
+	    "until you sign out or close the browser; the server ends it after 30 minutes idle "
+	    "or 12 hours (configurable)",
+	    "when a member signs in (over plain HTTP, in development, it is called "
+	    "candor_session)"},
+	{"candor_visitor",
+	    "a random number that lets the site count unique visitors per day; never linked to "
+	    "an account, never set when your browser sends Do Not Track or Global Privacy "
+	    "Control",
+	    "until the end of the day (UTC)",
+	    "on the first page you view each day, unless DNT or GPC is on"},
+	{"candor_prefs", "remembers the look you chose (light or dark)", "one year",
+	    "when you choose a look at /preferences"},
 };
-const size_t inventory_cookies_count = 0;
+const size_t inventory_cookies_count = COUNTOF(inventory_cookies);

@@ -45,6 +45,10 @@ static const struct store_migration people_migrations[] = {
 enum {
 	SQL_INSERT,
 	SQL_SET_EMAIL,
+	SQL_REPLACE_EMAIL,
+	SQL_SET_VERIFIED,
+	SQL_EMAIL_SEALED,
+	SQL_SITE_ROLES,
 	SQL_BY_USERNAME,
 	SQL_BY_ID,
 	SQL_BY_BLIND,
@@ -76,6 +80,15 @@ static const struct store_stmt people_sql[SQL__MAX] = {
 	    "INSERT INTO people (username, role, email_sealed, email_blind, email_verified,"
 	    " created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"},
 	[SQL_SET_EMAIL] = {"people_set_email", "UPDATE people SET email_sealed = ? WHERE id = ?"},
+	[SQL_REPLACE_EMAIL] = {"people_replace_email",
+	    "UPDATE people SET email_sealed = ?, email_blind = ?, email_verified = ? WHERE id = ?"
+	    " RETURNING id"},
+	[SQL_SET_VERIFIED] = {"people_set_verified",
+	    "UPDATE people SET email_verified = ? WHERE id = ? RETURNING id"},
+	[SQL_EMAIL_SEALED] = {"people_email_sealed",
+	    "SELECT email_sealed FROM people WHERE id = ?"},
+	[SQL_SITE_ROLES] = {"people_site_roles",
+	    "SELECT site_id, role FROM site_roles WHERE person_id = ? ORDER BY site_id, role"},
 	[SQL_BY_USERNAME] = {"people_by_username",
 	    "SELECT " PERSON_COLUMNS " FROM people WHERE username = ?"},
 	[SQL_BY_ID] = {"people_by_id", "SELECT " PERSON_COLUMNS " FROM people WHERE id = ?"},
@@ -154,6 +167,9 @@ site_role_name(enum site_role r)
 	return (unsigned)r < SITE_ROLE__MAX ? names[r] : "?";
 }
 
+_Static_assert(LIMIT_USERNAME_MIN == 3 && LIMIT_USERNAME_MAX == 32,
+    "the username sentence in people_add names 3 and 32");
+
 static void
 people_msg(char *msg, size_t size, const char *text)
 {
@@ -161,17 +177,18 @@ people_msg(char *msg, size_t size, const char *text)
 		str_copy(msg, text, size);
 }
 
-/* 3-32 of [a-z0-9_.-], starting with a letter or digit. */
+/* LIMIT_USERNAME_MIN to LIMIT_USERNAME_MAX of [a-z0-9_-], in any position (issue 5: no
+ * '.', so a username never looks like a domain or a file name). */
 static bool
 people_username_ok(const char *u)
 {
 	size_t n = strlen(u), i;
 
-	if (n < 3 || n > 32 || !isalnum((unsigned char)u[0]))
+	if (n < LIMIT_USERNAME_MIN || n > LIMIT_USERNAME_MAX)
 		return false;
 	for (i = 0; i < n; i++)
 		if (!((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= '0' && u[i] <= '9') ||
-			u[i] == '_' || u[i] == '.' || u[i] == '-'))
+			u[i] == '_' || u[i] == '-'))
 			return false;
 	return true;
 }
@@ -224,8 +241,7 @@ people_add(struct privacy *p, struct store *s, const char *username, const char 
 
 	buf_init(&sealed);
 	if (!people_username_ok(username)) {
-		people_msg(msg, msgsize, "A username is 3 to 32 of a-z, 0-9, '_', '.', '-', "
-					 "starting with a letter or digit.");
+		people_msg(msg, msgsize, "A username is 3 to 32 of a-z, 0-9, '_' and '-'.");
 		return ERR_INVAL;
 	}
 	if (!people_email_normalise(email, norm, sizeof(norm))) {
@@ -345,6 +361,188 @@ people_find_by_email(struct privacy *p, struct store *s, struct arena *a, const 
 		e = people_row(q, a, out);
 	if ((de = store_done(q)) != ERR_OK)
 		e = de;
+	return e;
+}
+
+bool
+people_email_ok(const char *email, char *out, size_t outsize)
+{
+	if (email == NULL || out == NULL || outsize == 0)
+		return false;
+	if (!people_email_normalise(email, out, outsize)) {
+		out[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
+enum err
+people_set_verified(struct store *s, int64_t person, bool verified)
+{
+	struct store_q *q;
+	enum err e = ERR_NOTFOUND, de;
+
+	if ((q = store_prepare(s, &people_sql[SQL_SET_VERIFIED])) == NULL)
+		return store_done(NULL);
+	store_bind_int(q, 1, verified);
+	store_bind_int(q, 2, person);
+	if (store_step(q) == STORE_ROW)
+		e = ERR_OK;
+	if ((de = store_done(q)) != ERR_OK)
+		e = de;
+	return e;
+}
+
+enum err
+people_set_email(struct privacy *p, struct store *s, int64_t person, const char *email,
+    bool verified, char *msg, size_t msgsize)
+{
+	unsigned char blind[VAULT_BLIND_BYTES];
+	char norm[256], subject[48];
+	struct buf sealed;
+	struct store_q *q;
+	struct person holder;
+	struct arena *a = NULL;
+	bool found = false;
+	enum err e;
+
+	buf_init(&sealed);
+	if (msg && msgsize)
+		msg[0] = '\0';
+	if (!people_email_normalise(email, norm, sizeof(norm))) {
+		people_msg(msg, msgsize, "That is not an email address we can use.");
+		return ERR_INVAL;
+	}
+	if ((a = arena_new()) == NULL) {
+		e = ERR_NOMEM;
+		goto out;
+	}
+	vault_blind(p, "email", norm, blind);
+	snprintf(subject, sizeof(subject), "user:%lld", (long long)person);
+	if ((e = store_begin(s)) != ERR_OK)
+		goto out;
+	/* another account holding it is a sentence, not a constraint error */
+	if ((e = people_find_by_email(p, s, a, norm, &holder)) == ERR_OK) {
+		if (holder.id != person) {
+			people_msg(msg, msgsize, "An account with that email address exists.");
+			e = ERR_CONFLICT;
+			goto fail;
+		}
+	} else if (e != ERR_NOTFOUND) {
+		goto fail;
+	}
+	if ((e = vault_seal(p, s, subject, "people", "email_sealed", person, norm, strlen(norm),
+		 &sealed)) != ERR_OK) {
+		if (e == ERR_UNAVAIL)
+			people_msg(msg, msgsize, "A key rotation is finishing; try again in a moment.");
+		goto fail;
+	}
+	if ((q = store_prepare(s, &people_sql[SQL_REPLACE_EMAIL])) == NULL) {
+		e = store_done(NULL);
+		goto fail;
+	}
+	store_bind_blob(q, 1, sealed.data, sealed.len);
+	store_bind_blob(q, 2, blind, sizeof(blind));
+	store_bind_int(q, 3, verified);
+	store_bind_int(q, 4, person);
+	if (store_step(q) == STORE_ROW)
+		found = true;
+	if ((e = store_done(q)) != ERR_OK) {
+		if (e == ERR_CONFLICT) /* taken meanwhile by a concurrent change */
+			people_msg(msg, msgsize, "An account with that email address exists.");
+		goto fail;
+	}
+	if (!found) {
+		e = ERR_NOTFOUND;
+		goto fail;
+	}
+	e = store_commit(s);
+	goto out;
+fail:
+	store_rollback(s);
+out:
+	sodium_memzero(norm, sizeof(norm));
+	if (sealed.data)
+		sodium_memzero(sealed.data, sealed.len);
+	buf_free(&sealed);
+	arena_free(a);
+	return e;
+}
+
+enum err
+people_email(struct privacy *p, struct store *s, const struct gate_actor *actor,
+    enum purpose pu, int64_t person, struct buf *out)
+{
+	struct gate_field f;
+	struct store_q *q;
+	struct buf sealed;
+	char subject[48];
+	const void *b;
+	size_t n = 0;
+	enum err e = ERR_NOTFOUND, de;
+
+	buf_init(&sealed);
+	if ((q = store_prepare(s, &people_sql[SQL_EMAIL_SEALED])) == NULL)
+		return store_done(NULL);
+	store_bind_int(q, 1, person);
+	if (store_step(q) == STORE_ROW) {
+		b = store_col_blob(q, 0, &n);
+		buf_append(&sealed, b, b ? n : 0);
+		e = sealed.failed ? ERR_NOMEM : ERR_OK;
+	}
+	if ((de = store_done(q)) != ERR_OK)
+		e = de;
+	if (e != ERR_OK)
+		goto out;
+	snprintf(subject, sizeof(subject), "user:%lld", (long long)person);
+	memset(&f, 0, sizeof(f));
+	f.subject = subject;
+	f.subject_person = person;
+	f.cls = FIELD_EMAIL;
+	f.table = "people";
+	f.column = "email_sealed";
+	f.row = person;
+	f.sealed = sealed.data;
+	f.sealed_len = sealed.len;
+	e = gate_read(p, s, actor, pu, &f, out);
+out:
+	buf_free(&sealed);
+	return e;
+}
+
+enum err
+people_site_roles(struct store *s, struct arena *a, int64_t person,
+    struct person_site_role **out, size_t *n)
+{
+	struct person_site_role *list = NULL, *grown;
+	struct store_q *q;
+	size_t cap = 0, count = 0;
+	int64_t role;
+	enum err e = ERR_OK, de;
+
+	*out = NULL;
+	*n = 0;
+	if ((q = store_prepare(s, &people_sql[SQL_SITE_ROLES])) == NULL)
+		return store_done(NULL);
+	store_bind_int(q, 1, person);
+	while (store_step(q) == STORE_ROW) {
+		role = store_col_int(q, 1);
+		if (role < 0 || role >= SITE_ROLE__MAX)
+			continue; /* a role this build does not know grants nothing */
+		if ((grown = arena_grow(a, list, count, &cap, sizeof(*list))) == NULL) {
+			e = ERR_NOMEM;
+			break;
+		}
+		list = grown;
+		list[count].site = store_col_int(q, 0);
+		list[count++].role = (enum site_role)role;
+	}
+	if ((de = store_done(q)) != ERR_OK && e == ERR_OK)
+		e = de;
+	if (e == ERR_OK) {
+		*out = list;
+		*n = count;
+	}
 	return e;
 }
 

@@ -44,6 +44,13 @@ static const struct retention_rule retention_rules[] = {
 		"SELECT id FROM people WHERE email_verified = 0 AND created_at < ? ORDER BY id"},
 	    {"retention_unverified_still_due",
 		"SELECT 1 FROM people WHERE id = ? AND email_verified = 0 AND created_at < ?"}},
+	/* accounts/login.c: the address of a member's last sign-in; its time stays */
+	{"sign_in_addresses", "member sign-in addresses",
+	    offsetof(struct config, retention_ip_days), RETENTION_DELETE,
+	    {"retention_sign_in_addresses",
+		"UPDATE account_logins SET ip_sealed = NULL"
+		" WHERE ip_sealed IS NOT NULL AND at < ? RETURNING person_id"},
+	    {NULL, NULL}},
 };
 
 _Static_assert(COUNTOF(retention_rules) <= RETENTION_RULES_MAX,

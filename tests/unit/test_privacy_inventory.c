@@ -119,6 +119,24 @@ main(void)
 	T_ASSERT(ncols > 20);
 	T_EQ_INT(found_listed, inventory_count); /* every listed field exists */
 	printf("%zu columns checked against %zu inventory fields\n", ncols, inventory_count);
+	/* issue 5's personal fields are listed with their class */
+	T_ASSERT(listed("account_logins", "ip_sealed") != NULL);
+	T_EQ_INT(listed("account_logins", "ip_sealed")->cls, FIELD_IP);
+	T_CONTAINS(listed("account_logins", "ip_sealed")->retention, "ip_days");
+	T_ASSERT(listed("account_tokens", "new_email_sealed") != NULL);
+	T_EQ_INT(listed("account_tokens", "new_email_sealed")->cls, FIELD_EMAIL);
+
+	/* the cookies (P18): at most three, exactly these names (web/web_int.h), each
+	 * with its purpose, lifetime and when it is set */
+	T_EQ_INT(inventory_cookies_count, 3);
+	T_EQ_STR(inventory_cookies[0].name, "__Host-candor_session");
+	T_CONTAINS(inventory_cookies[0].when, "candor_session");
+	T_EQ_STR(inventory_cookies[1].name, "candor_visitor");
+	T_CONTAINS(inventory_cookies[1].purpose, "Do Not Track");
+	T_EQ_STR(inventory_cookies[2].name, "candor_prefs");
+	for (i = 0; i < inventory_cookies_count; i++)
+		T_ASSERT(inventory_cookies[i].purpose[0] && inventory_cookies[i].lifetime[0] &&
+		    inventory_cookies[i].when[0]);
 
 	/* no table holds the address in plaintext: copy every table's rows out through the
 	 * db-copy descriptors and look at each value */

@@ -4,12 +4,14 @@
  * and 6 days old, verified and 30 days old, unverified and new. One run erases only the
  * first (its data key shredded, an "erase" entry by the system), reports the count, and
  * leaves one summary audit entry; a second run removes nothing; a limit of 5 days then
- * takes the 6-day-old account. The background job, with short intervals, runs and stops
- * cleanly.
+ * takes the 6-day-old account. Member sign-in addresses: one recorded 91 days ago loses
+ * its address (the time stays) under the default 90 days, one 89 days old keeps it. The
+ * background job, with short intervals, runs and stops cleanly.
  */
 #include <sodium.h>
 #include <unistd.h>
 
+#include "accounts/accounts.h"
 #include "privacy/privacy.h"
 #include "store/store.h"
 #include "testlib.h"
@@ -18,6 +20,23 @@ static const struct store_stmt t_age = {"t_age",
     "UPDATE people SET created_at = ? WHERE id = ?"};
 static const struct store_stmt t_key = {"t_key",
     "SELECT COUNT(*) FROM vault_keys WHERE subject = ?"};
+static const struct store_stmt t_ip = {"t_ip",
+    "SELECT ip_sealed FROM account_logins WHERE person_id = ?"};
+
+/* Whether person's last sign-in still has an address. */
+static bool
+has_ip(struct store *s, int64_t id)
+{
+	struct store_q *q;
+	bool yes;
+
+	T_ASSERT((q = store_prepare(s, &t_ip)) != NULL);
+	store_bind_int(q, 1, id);
+	T_EQ_INT(store_step(q), STORE_ROW);
+	yes = !store_col_null(q, 0);
+	T_EQ_INT(store_done(q), ERR_OK);
+	return yes;
+}
 
 static int64_t
 add(struct privacy *p, struct store *s, const char *user, bool verified, int64_t age_days)
@@ -94,6 +113,7 @@ main(void)
 	t_privacy_config(&cfg, NULL);
 	s = t_privacy_store(&cfg);
 	p = t_privacy_open(&cfg);
+	T_EQ_INT(accounts_migrate(s), ERR_OK); /* account_logins */
 	T_ASSERT((ar = arena_new()) != NULL);
 
 	/* the defaults from the brief and docs/configuration.md */
@@ -107,8 +127,22 @@ main(void)
 	verified = add(p, s, "vera", true, 30);
 	fresh = add(p, s, "fred", false, 0);
 
+	T_EQ_INT(account_record_login(p, s, verified, "192.0.2.91", time_now() - 91 * 86400),
+	    ERR_OK);
+	T_EQ_INT(account_record_login(p, s, fresh, "192.0.2.89", time_now() - 89 * 86400),
+	    ERR_OK);
+	T_ASSERT(has_ip(s, verified));
+
 	T_EQ_INT(retention_run(p, s, &cfg, &rep), ERR_OK);
 	T_EQ_INT(removed(&rep, "unverified_accounts"), 1);
+	T_EQ_INT(removed(&rep, "sign_in_addresses"), 1);
+	T_ASSERT(!has_ip(s, verified));
+	T_ASSERT(has_ip(s, fresh));
+	{
+		int64_t at = 0;
+		T_EQ_INT(account_last_login(s, verified, &at), ERR_OK);
+		T_ASSERT(at > 0 && at <= time_now() - 91 * 86400); /* the time stays */
+	}
 	T_ASSERT(!exists(s, ar, "olga"));
 	T_ASSERT(exists(s, ar, "yann"));
 	T_ASSERT(exists(s, ar, "vera"));
@@ -129,6 +163,8 @@ main(void)
 	/* nothing more is due */
 	T_EQ_INT(retention_run(p, s, &cfg, &rep), ERR_OK);
 	T_EQ_INT(removed(&rep, "unverified_accounts"), 0);
+	T_EQ_INT(removed(&rep, "sign_in_addresses"), 0);
+	T_ASSERT(has_ip(s, fresh));
 
 	/* one summary entry per run, with the counts */
 	T_EQ_INT(audit_list(p, s, ar, "-", &log, &n), ERR_OK);
@@ -136,6 +172,8 @@ main(void)
 		if (strcmp(log[i].decision, "retention") == 0) {
 			T_CONTAINS(log[i].detail, summaries == 0 ? "unverified_accounts=1"
 								 : "unverified_accounts=0");
+			T_CONTAINS(log[i].detail, summaries == 0 ? "sign_in_addresses=1"
+								 : "sign_in_addresses=0");
 			summaries++;
 		}
 	T_EQ_INT(summaries, 2);

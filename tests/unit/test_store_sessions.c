@@ -1,11 +1,11 @@
 /*
- * test_store_sessions: sign-in sessions and throttling (src/accounts/session.c) on the
- * test's backend (this test runs on both). Each SECURITY.md session rule as an assertion:
- * token length, alphabet and uniqueness; no token plaintext in the database; idle expiry
- * at N and N+1; absolute expiry of an active session; the last use written at most once
- * a minute; logout; a password change ends every session of that person only; purge
- * counts; 100 failed sign-ins allowed in an hour, the 101st refused, allowed again when
- * the window passes; erasing the person removes their sessions and failure counts.
+ * test_store_sessions: sign-in sessions (src/accounts/session.c) on the test's backend
+ * (this test runs on both). Each SECURITY.md session rule as an assertion: token
+ * length, alphabet and uniqueness; no token plaintext in the database; idle expiry at N
+ * and N+1; absolute expiry of an active session; the last use written at most once a
+ * minute; logout; a password change ends every session of that person only; purge
+ * counts; erasing the person removes their sessions. Sign-in throttling is in
+ * test_store_account_login (login_attempt is its only door).
  */
 #include <sodium.h>
 
@@ -59,21 +59,6 @@ sessions(int64_t person, const char *token, int64_t *seen)
 		if (person == 0 || store_col_int(q, 1) == person)
 			rows++;
 	}
-	T_EQ_INT(store_done(q), ERR_OK);
-	return rows;
-}
-
-/* Rows of login_failures for person. */
-static int
-failures(int64_t person)
-{
-	struct store_q *q = store_prepare(s, session_tables[1].select_all);
-	int rows = 0;
-
-	T_ASSERT(q != NULL);
-	while (store_step(q) == STORE_ROW)
-		if (store_col_int(q, 0) == person)
-			rows++;
 	T_EQ_INT(store_done(q), ERR_OK);
 	return rows;
 }
@@ -263,48 +248,6 @@ test_purge(int64_t alice)
 	T_EQ_INT(session_end_all(s, alice), ERR_OK);
 }
 
-static bool
-allowed(int64_t person, int64_t now)
-{
-	bool ok = false;
-
-	T_EQ_INT(login_throttle_check(s, person, now, &ok), ERR_OK);
-	return ok;
-}
-
-static void
-test_throttle(int64_t alice, int64_t bob)
-{
-	int i;
-
-	T_ASSERT(allowed(alice, T0));
-	/* LIMIT failures allowed, spread over the hour that opens at the first */
-	for (i = 0; i < LIMIT_LOGIN_FAILURES_PER_HOUR; i++) {
-		T_ASSERT(allowed(alice, T0 + i * 30));
-		T_EQ_INT(login_throttle_fail(s, alice, T0 + i * 30), ERR_OK);
-	}
-	T_EQ_INT(failures(alice), 1); /* one row per person, whatever the count */
-	/* the next try in the same hour is refused, until the window passes */
-	T_ASSERT(!allowed(alice, T0 + LIMIT_LOGIN_FAILURES_PER_HOUR * 30));
-	T_ASSERT(!allowed(alice, T0 + LIMIT_LOGIN_WINDOW_S - 1));
-	T_ASSERT(allowed(bob, T0 + 1)); /* per account */
-	T_ASSERT(allowed(alice, T0 + LIMIT_LOGIN_WINDOW_S));
-	/* a failure then opens a new window that counts from one */
-	T_EQ_INT(login_throttle_fail(s, alice, T0 + LIMIT_LOGIN_WINDOW_S), ERR_OK);
-	for (i = 1; i < LIMIT_LOGIN_FAILURES_PER_HOUR - 1; i++)
-		T_EQ_INT(login_throttle_fail(s, alice, T0 + LIMIT_LOGIN_WINDOW_S + i), ERR_OK);
-	T_ASSERT(allowed(alice, T0 + LIMIT_LOGIN_WINDOW_S + i)); /* 99 counted */
-	T_EQ_INT(login_throttle_fail(s, alice, T0 + LIMIT_LOGIN_WINDOW_S + i), ERR_OK);
-	T_ASSERT(!allowed(alice, T0 + LIMIT_LOGIN_WINDOW_S + i)); /* 100 counted */
-	/* a successful sign-in forgets the failures */
-	T_EQ_INT(login_throttle_clear(s, alice), ERR_OK);
-	T_EQ_INT(failures(alice), 0);
-	T_ASSERT(allowed(alice, T0 + LIMIT_LOGIN_WINDOW_S + i));
-	T_EQ_INT(login_throttle_clear(s, alice), ERR_OK);
-	T_EQ_INT(login_throttle_fail(s, 999999, T0), ERR_NOTFOUND);
-	T_ASSERT(allowed(999999, T0));
-}
-
 static void
 test_erase(struct privacy *p, int64_t alice, int64_t bob)
 {
@@ -313,14 +256,11 @@ test_erase(struct privacy *p, int64_t alice, int64_t bob)
 
 	T_EQ_INT(session_create(s, alice, now, a), ERR_OK);
 	T_EQ_INT(session_create(s, bob, now, b), ERR_OK);
-	T_EQ_INT(login_throttle_fail(s, alice, now), ERR_OK);
-	T_EQ_INT(login_throttle_fail(s, bob, now), ERR_OK);
 	T_EQ_INT(rights_erase(p, s, alice), ERR_OK);
 	T_EQ_INT(sessions(alice, NULL, NULL), 0);
-	T_EQ_INT(failures(alice), 0);
 	T_EQ_INT(check(a, now, IDLE, ABSOLUTE, NULL), ERR_NOTFOUND);
 	T_EQ_INT(check(b, now, IDLE, ABSOLUTE, NULL), ERR_OK);
-	T_EQ_INT(failures(bob), 1);
+	T_EQ_INT(sessions(bob, NULL, NULL), 1);
 }
 
 int
@@ -346,7 +286,6 @@ main(void)
 	test_expiry(alice);
 	test_password_change(alice, bob);
 	test_purge(alice);
-	test_throttle(alice, bob);
 	test_erase(p, alice, bob);
 
 	privacy_free(p);
