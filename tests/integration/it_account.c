@@ -148,6 +148,19 @@ open_db(const char *dir)
 	return s;
 }
 
+/* Occurrences of needle in hay. */
+static int
+count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
 static void
 assert_no_store(const struct t_resp *r)
 {
@@ -360,6 +373,36 @@ main(void)
 	req(&r, "GET", "/account/access-log?page=2", tok, NULL);
 	T_EQ_INT(r.status, 404);
 	t_resp_free(&r);
+	/* each view of /account opens the email, and says so in the log: 50 more entries
+	 * make a second page, which holds the oldest (the export is on the first) */
+	for (i = 0; i < 50; i++) {
+		req(&r, "GET", "/account", tok, NULL);
+		T_EQ_INT(r.status, 200);
+		t_resp_free(&r);
+	}
+	req(&r, "GET", "/account/access-log", tok, NULL);
+	T_EQ_INT(r.status, 200);
+	T_CONTAINS(r.body, "Page 1 of 2");
+	T_CONTAINS(r.body, "href=\"/account/access-log?page=2\"");
+	T_EQ_INT(count(r.body, "<tr><td>"), 50);
+	T_NOT_CONTAINS(r.body, "<td>export</td>");
+	t_resp_free(&r);
+	req(&r, "GET", "/account/access-log?page=2", tok, NULL);
+	T_EQ_INT(r.status, 200);
+	T_CONTAINS(r.body, "Page 2 of 2");
+	T_CONTAINS(r.body, "<td>export</td>");
+	T_ASSERT(count(r.body, "<tr><td>") >= 1 && count(r.body, "<tr><td>") <= 50);
+	t_resp_free(&r);
+
+	/* a body over the limit of these forms is refused before it is read */
+	body = calloc(1, 6001);
+	T_ASSERT(body != NULL);
+	memcpy(body, "email=", 6);
+	memset(body + 6, 'a', 5994);
+	req(&r, "POST", "/account/email", tok, body);
+	T_EQ_INT(r.status, 413);
+	t_resp_free(&r);
+	free(body);
 
 	/* change of email: the password first, the input kept, never the password */
 	post(&r, "/account", "/account/email", tok, "email", NEW_EMAIL, "password",
