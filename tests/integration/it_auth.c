@@ -7,7 +7,11 @@
  */
 #include <unistd.h>
 
+#include "accounts/accounts.h"
+#include "policy/policy.h"
+#include "privacy/privacy.h"
 #include "testweb.h"
+#include "web/web_int.h"
 
 #define HOST "auth.example.test"
 #define ALIAS "www.auth.example.test"
@@ -699,6 +703,46 @@ test_tls_cookie(const char *dir, struct t_server *srv)
 	free(cookie);
 }
 
+/* What the pages wrote: the policy version alice accepted at signup (explicitly), and
+ * the time of her last sign-in; nothing for the refused second signup. */
+static void
+test_records(const char *dir)
+{
+	struct policy_acceptance *acc;
+	struct policy_version pv;
+	struct config cfg;
+	struct cli_db db;
+	struct person who;
+	struct arena *a;
+	struct store *s;
+	char msg[512];
+	int64_t at = 0;
+	size_t n = 0;
+	enum err e;
+
+	if (config_load(dir, &cfg, msg, sizeof(msg)) != ERR_OK)
+		T_FAIL("config_load: %s", msg);
+	T_ASSERT(cli_db_resolve(&cfg, &db));
+	if ((s = store_open(db.url, db.password[0] ? db.password : NULL, &e, msg,
+		 sizeof(msg))) == NULL)
+		T_FAIL("store_open: %s", msg);
+	T_ASSERT((a = arena_new()) != NULL);
+	T_EQ_INT(policy_current(s, a, &pv), ERR_OK);
+	T_EQ_INT(people_find(s, a, "alice", &who), ERR_OK);
+	T_EQ_INT(policy_acceptances(s, a, who.id, &acc, &n), ERR_OK);
+	T_EQ_INT(n, 1);
+	T_EQ_INT(acc[0].version, pv.version);
+	T_EQ_INT(acc[0].kind, POLICY_ACCEPT_EXPLICIT);
+	T_ASSERT(acc[0].accepted_at > 0);
+	T_ASSERT(who.email_verified);
+	T_EQ_INT(account_last_login(s, who.id, &at), ERR_OK);
+	T_ASSERT(at > 0);
+	T_EQ_INT(people_find(s, a, "alice-two", &who), ERR_OK); /* made by the third signup */
+	T_EQ_INT(people_find(s, a, "mallory", &who), ERR_NOTFOUND);
+	arena_free(a);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -723,6 +767,7 @@ main(void)
 	test_throttle();
 	test_body_limit();
 	test_tls_cookie(dir, &srv);
+	test_records(dir);
 
 	T_EQ_INT(t_server_stop(&srv), 0);
 	return 0;
