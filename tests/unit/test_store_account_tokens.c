@@ -1,0 +1,350 @@
+/*
+ * test_store_account_tokens: single-use links (src/accounts/tokens.c) on the test's
+ * backend (this test runs on both). A token is 43 base64url characters and only its
+ * hash is stored; peek does not use it; it works at issue + LIMIT_ACCOUNT_TOKEN_TTL_S
+ * and not one second later; it works once; a newer token of the same kind revokes the
+ * older one, other kinds are untouched; a verification marks the email verified; a
+ * change of email applies the sealed address (never stored in plaintext), refuses a
+ * taken or malformed one at issue, and uses the token up without change when the
+ * address was taken meanwhile; malformed tokens are not found; session_purge deletes
+ * expired tokens; erasing the person removes theirs.
+ */
+#include <sodium.h>
+
+#include "accounts/accounts.h"
+#include "core/core.h"
+#include "privacy/privacy.h"
+#include "testlib.h"
+
+#define T0 1700000000
+#define TTL LIMIT_ACCOUNT_TOKEN_TTL_S
+
+static struct store *s;
+static struct privacy *p;
+
+/* Rows of account_tokens for person (0: all). Fails if a row holds text in plaintext. */
+static int
+tokens(int64_t person, const char *text)
+{
+	struct store_q *q = store_prepare(s, accounts_tables[1].select_all);
+	const void *b;
+	size_t n, k, i;
+	int rows = 0;
+
+	T_EQ_STR(accounts_tables[1].name, "account_tokens");
+	T_ASSERT(q != NULL);
+	while (store_step(q) == STORE_ROW) {
+		b = store_col_blob(q, 1, &n);
+		T_EQ_INT(n, 32); /* the hash, not the token */
+		if (text) {
+			k = strlen(text);
+			for (i = 0; i + k <= n; i++)
+				T_ASSERT(memcmp((const char *)b + i, text, k) != 0);
+			if (!store_col_null(q, 7)) {
+				b = store_col_blob(q, 7, &n);
+				for (i = 0; i + k <= n; i++)
+					T_ASSERT(memcmp((const char *)b + i, text, k) != 0);
+			}
+		}
+		if (person == 0 || store_col_int(q, 2) == person)
+			rows++;
+	}
+	T_EQ_INT(store_done(q), ERR_OK);
+	return rows;
+}
+
+/* Rows of account_tokens of person that hold a sealed address. */
+static int
+sealed_rows(int64_t person)
+{
+	struct store_q *q = store_prepare(s, accounts_tables[1].select_all);
+	int rows = 0;
+
+	T_ASSERT(q != NULL);
+	while (store_step(q) == STORE_ROW)
+		if (store_col_int(q, 2) == person && !store_col_null(q, 7))
+			rows++;
+	T_EQ_INT(store_done(q), ERR_OK);
+	return rows;
+}
+
+/* The directory of an SQLite database, or "" for PostgreSQL. */
+static void
+db_dir(const struct config *cfg, char *out, size_t size)
+{
+	char *slash;
+
+	out[0] = '\0';
+	if (strncmp(cfg->database, "sqlite:", 7) != 0)
+		return;
+	str_copy(out, cfg->database + 7, size);
+	if ((slash = strrchr(out, '/')) != NULL)
+		*slash = '\0';
+}
+
+static void
+issue(int64_t person, enum account_token_kind kind, const char *email, int64_t now,
+    char out[ACCOUNT_TOKEN_LEN + 1])
+{
+	char msg[256];
+	enum err e = account_token_issue(p, s, person, kind, email, now, out, msg, sizeof(msg));
+
+	if (e != ERR_OK)
+		T_FAIL("account_token_issue: %s (%s)", err_str(e), msg);
+	T_EQ_INT(strlen(out), ACCOUNT_TOKEN_LEN);
+}
+
+static enum err
+peek(enum account_token_kind kind, const char *token, int64_t now, int64_t *who)
+{
+	int64_t dummy;
+
+	return account_token_peek(s, kind, token, now, who ? who : &dummy);
+}
+
+static enum err
+use(enum account_token_kind kind, const char *token, int64_t now, int64_t *who)
+{
+	int64_t dummy;
+
+	return account_token_use(p, s, kind, token, now, who ? who : &dummy);
+}
+
+static bool
+verified(int64_t id)
+{
+	struct arena *a = arena_new();
+	struct person who;
+	bool v;
+
+	T_ASSERT(a != NULL);
+	T_EQ_INT(people_get(s, a, id, &who), ERR_OK);
+	v = who.email_verified;
+	arena_free(a);
+	return v;
+}
+
+/* person's email, opened through the gate as themself */
+static void
+email_of(int64_t id, char *out, size_t size)
+{
+	struct gate_actor self = {id, false};
+	struct buf b;
+
+	buf_init(&b);
+	T_EQ_INT(people_email(p, s, &self, PURPOSE_SELF, id, &b), ERR_OK);
+	str_copy(out, b.data ? b.data : "", size);
+	buf_free(&b);
+}
+
+static void
+test_single_use(int64_t una)
+{
+	char t1[ACCOUNT_TOKEN_LEN + 1], t2[ACCOUNT_TOKEN_LEN + 1], t3[ACCOUNT_TOKEN_LEN + 1];
+	int64_t who = -1;
+	size_t i;
+
+	issue(una, TOKEN_VERIFY_EMAIL, NULL, T0, t1);
+	for (i = 0; i < ACCOUNT_TOKEN_LEN; i++)
+		T_ASSERT(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+			     t1[i]) != NULL);
+	T_EQ_INT(tokens(una, t1), 1);
+	/* peek tells the holder without using it, any number of times */
+	T_EQ_INT(peek(TOKEN_VERIFY_EMAIL, t1, T0, &who), ERR_OK);
+	T_EQ_INT(who, una);
+	T_EQ_INT(peek(TOKEN_VERIFY_EMAIL, t1, T0 + 1, &who), ERR_OK);
+	T_EQ_INT(who, una);
+	/* the kind is part of the lookup */
+	T_EQ_INT(peek(TOKEN_RESET_PASSWORD, t1, T0, &who), ERR_NOTFOUND);
+	T_EQ_INT(who, 0);
+	T_EQ_INT(use(TOKEN_RESET_PASSWORD, t1, T0, NULL), ERR_NOTFOUND);
+
+	/* a newer token of the kind revokes the older one */
+	issue(una, TOKEN_VERIFY_EMAIL, NULL, T0, t2);
+	T_ASSERT(strcmp(t1, t2) != 0);
+	T_EQ_INT(peek(TOKEN_VERIFY_EMAIL, t1, T0, NULL), ERR_NOTFOUND);
+	T_EQ_INT(use(TOKEN_VERIFY_EMAIL, t1, T0, NULL), ERR_NOTFOUND);
+	T_EQ_INT(tokens(una, NULL), 1);
+
+	/* alive at exactly issue + TTL, expired one second later */
+	T_EQ_INT(peek(TOKEN_VERIFY_EMAIL, t2, T0 + TTL, NULL), ERR_OK);
+	T_EQ_INT(peek(TOKEN_VERIFY_EMAIL, t2, T0 + TTL + 1, NULL), ERR_NOTFOUND);
+	T_EQ_INT(use(TOKEN_VERIFY_EMAIL, t2, T0 + TTL + 1, NULL), ERR_NOTFOUND);
+	T_ASSERT(!verified(una)); /* the refused use changed nothing */
+
+	/* used at the last second: verified; then never again */
+	T_EQ_INT(use(TOKEN_VERIFY_EMAIL, t2, T0 + TTL, &who), ERR_OK);
+	T_EQ_INT(who, una);
+	T_ASSERT(verified(una));
+	T_EQ_INT(use(TOKEN_VERIFY_EMAIL, t2, T0 + TTL, &who), ERR_NOTFOUND);
+	T_EQ_INT(who, 0);
+	T_EQ_INT(peek(TOKEN_VERIFY_EMAIL, t2, T0, NULL), ERR_NOTFOUND);
+
+	/* kinds do not revoke each other; a reset applies nothing itself */
+	T_EQ_INT(people_set_verified(s, una, false), ERR_OK);
+	issue(una, TOKEN_VERIFY_EMAIL, NULL, T0, t1);
+	issue(una, TOKEN_RESET_PASSWORD, NULL, T0, t3);
+	T_EQ_INT(use(TOKEN_RESET_PASSWORD, t3, T0, &who), ERR_OK);
+	T_EQ_INT(who, una);
+	T_ASSERT(!verified(una));
+	T_EQ_INT(use(TOKEN_VERIFY_EMAIL, t1, T0, &who), ERR_OK);
+	T_ASSERT(verified(una));
+	T_EQ_INT(people_set_verified(s, 999999, true), ERR_NOTFOUND);
+}
+
+static void
+test_malformed(int64_t una)
+{
+	char t[ACCOUNT_TOKEN_LEN + 1], bad[ACCOUNT_TOKEN_LEN + 2];
+	char msg[128];
+
+	issue(una, TOKEN_RESET_PASSWORD, NULL, T0, t);
+	str_copy(bad, t, sizeof(bad));
+	bad[0] = bad[0] == 'A' ? 'B' : 'A';
+	T_EQ_INT(peek(TOKEN_RESET_PASSWORD, bad, T0, NULL), ERR_NOTFOUND);
+	T_EQ_INT(use(TOKEN_RESET_PASSWORD, bad, T0, NULL), ERR_NOTFOUND);
+	str_copy(bad, t, sizeof(bad));
+	bad[3] = '/'; /* standard base64, not ours */
+	T_EQ_INT(use(TOKEN_RESET_PASSWORD, bad, T0, NULL), ERR_NOTFOUND);
+	snprintf(bad, sizeof(bad), "%sA", t);
+	T_EQ_INT(use(TOKEN_RESET_PASSWORD, bad, T0, NULL), ERR_NOTFOUND);
+	bad[ACCOUNT_TOKEN_LEN - 1] = '\0';
+	T_EQ_INT(use(TOKEN_RESET_PASSWORD, bad, T0, NULL), ERR_NOTFOUND);
+	T_EQ_INT(use(TOKEN_RESET_PASSWORD, "", T0, NULL), ERR_NOTFOUND);
+	T_EQ_INT(use(TOKEN_RESET_PASSWORD, NULL, T0, NULL), ERR_NOTFOUND);
+	T_EQ_INT(peek(TOKEN__MAX, t, T0, NULL), ERR_NOTFOUND);
+	/* none of that used the real one */
+	T_EQ_INT(use(TOKEN_RESET_PASSWORD, t, T0, NULL), ERR_OK);
+	/* nobody to issue for */
+	T_EQ_INT(account_token_issue(p, s, 999999, TOKEN_RESET_PASSWORD, NULL, T0, t, msg,
+		     sizeof(msg)),
+	    ERR_NOTFOUND);
+	T_EQ_STR(t, "");
+}
+
+static void
+test_change_email(const struct config *cfg, int64_t alice, int64_t bob)
+{
+	char t[ACCOUNT_TOKEN_LEN + 1], t2[ACCOUNT_TOKEN_LEN + 1], msg[256], mail[128], dir[1024];
+	struct arena *a = arena_new();
+	struct person who;
+	int64_t id = 0, carol = 0;
+
+	T_ASSERT(a != NULL);
+	/* refused at issue: malformed, taken, missing */
+	T_EQ_INT(account_token_issue(p, s, alice, TOKEN_CHANGE_EMAIL, "not an address", T0, t,
+		     msg, sizeof(msg)),
+	    ERR_INVAL);
+	T_ASSERT(msg[0] != '\0');
+	T_EQ_INT(account_token_issue(p, s, alice, TOKEN_CHANGE_EMAIL, "BOB@example.test", T0, t,
+		     msg, sizeof(msg)),
+	    ERR_CONFLICT);
+	T_CONTAINS(msg, "exists");
+	T_EQ_STR(t, "");
+	T_EQ_INT(account_token_issue(p, s, alice, TOKEN_CHANGE_EMAIL, NULL, T0, t, msg,
+		     sizeof(msg)),
+	    ERR_INVAL);
+	T_EQ_INT(account_token_issue(NULL, s, alice, TOKEN_CHANGE_EMAIL, "x@example.test", T0,
+		     t, msg, sizeof(msg)),
+	    ERR_INVAL);
+	T_EQ_INT(tokens(alice, NULL), 0);
+
+	/* the new address is sealed in the row, never in plaintext */
+	issue(alice, TOKEN_CHANGE_EMAIL, "Fresh.Address@Example.TEST", T0, t);
+	T_EQ_INT(tokens(alice, "fresh.address"), 1);
+	T_EQ_INT(sealed_rows(alice), 1);
+	db_dir(cfg, dir, sizeof(dir));
+	if (dir[0])
+		t_assert_absent(dir, "fresh.address");
+	T_EQ_INT(peek(TOKEN_CHANGE_EMAIL, t, T0, &id), ERR_OK);
+	T_EQ_INT(id, alice);
+	email_of(alice, mail, sizeof(mail));
+	T_EQ_STR(mail, "alice@example.test"); /* nothing changes before the link is used */
+
+	/* using it replaces the address, normalised, verified, with a new blind index */
+	T_EQ_INT(people_set_verified(s, alice, false), ERR_OK);
+	T_EQ_INT(use(TOKEN_CHANGE_EMAIL, t, T0 + 10, &id), ERR_OK);
+	T_EQ_INT(id, alice);
+	email_of(alice, mail, sizeof(mail));
+	T_EQ_STR(mail, "fresh.address@example.test");
+	T_ASSERT(verified(alice));
+	T_EQ_INT(people_find_by_email(p, s, a, "FRESH.address@example.test", &who), ERR_OK);
+	T_EQ_INT(who.id, alice);
+	T_EQ_INT(people_find_by_email(p, s, a, "alice@example.test", &who), ERR_NOTFOUND);
+	T_EQ_INT(use(TOKEN_CHANGE_EMAIL, t, T0 + 10, NULL), ERR_NOTFOUND);
+	T_EQ_INT(tokens(alice, "fresh.address"), 1);
+	T_EQ_INT(sealed_rows(alice), 0); /* the used row keeps no address */
+
+	/* taken meanwhile: refused, the token used up, nothing changed */
+	issue(alice, TOKEN_CHANGE_EMAIL, "carol@example.test", T0, t2);
+	T_EQ_INT(people_add(p, s, "carol", "carol@example.test", ROLE_MEMBER, true, &carol, msg,
+		     sizeof(msg)),
+	    ERR_OK);
+	T_EQ_INT(use(TOKEN_CHANGE_EMAIL, t2, T0 + 10, &id), ERR_CONFLICT);
+	email_of(alice, mail, sizeof(mail));
+	T_EQ_STR(mail, "fresh.address@example.test");
+	T_EQ_INT(use(TOKEN_CHANGE_EMAIL, t2, T0 + 10, NULL), ERR_NOTFOUND);
+
+	/* people_set_email directly: taken and bad addresses, the own one is fine */
+	T_EQ_INT(people_set_email(p, s, bob, "CAROL@example.test", true, msg, sizeof(msg)),
+	    ERR_CONFLICT);
+	T_EQ_INT(people_set_email(p, s, bob, "bad@", true, msg, sizeof(msg)), ERR_INVAL);
+	T_EQ_INT(people_set_email(p, s, bob, "bob@example.test", false, msg, sizeof(msg)),
+	    ERR_OK);
+	T_ASSERT(!verified(bob));
+	T_EQ_INT(people_set_email(p, s, 999999, "nobody@example.test", true, msg, sizeof(msg)),
+	    ERR_NOTFOUND);
+	T_ASSERT(people_email_ok("Mixed@Case.Example", mail, sizeof(mail)));
+	T_EQ_STR(mail, "mixed@case.example");
+	T_ASSERT(!people_email_ok("two@@example.test", mail, sizeof(mail)));
+	arena_free(a);
+}
+
+static void
+test_purge_and_erase(int64_t alice, int64_t bob)
+{
+	char t[ACCOUNT_TOKEN_LEN + 1], u[ACCOUNT_TOKEN_LEN + 1];
+	int64_t before;
+
+	issue(bob, TOKEN_RESET_PASSWORD, NULL, T0, t);
+	issue(bob, TOKEN_CHANGE_EMAIL, "bob.two@example.test", T0 + 100, u);
+	before = tokens(0, NULL);
+	T_ASSERT(before >= 3);
+	/* session_purge deletes tokens past their expiry, alive ones stay */
+	T_EQ_INT(session_purge(s, T0 + TTL + 1, 60, 60, NULL), ERR_OK);
+	T_EQ_INT(tokens(bob, NULL), 1);
+	T_EQ_INT(peek(TOKEN_CHANGE_EMAIL, u, T0 + 100, NULL), ERR_OK);
+	T_EQ_INT(tokens(alice, NULL), 0);
+	T_EQ_INT(rights_erase(p, s, bob), ERR_OK);
+	T_EQ_INT(tokens(bob, NULL), 0);
+	T_EQ_INT(peek(TOKEN_CHANGE_EMAIL, u, T0 + 100, NULL), ERR_NOTFOUND);
+}
+
+int
+main(void)
+{
+	struct config cfg;
+	char msg[256];
+	int64_t una = 0, alice, bob;
+
+	t_privacy_config(&cfg, NULL);
+	s = t_privacy_store(&cfg);
+	p = t_privacy_open(&cfg);
+	T_EQ_INT(accounts_migrate(s), ERR_OK);
+	T_EQ_INT(accounts_migrate(s), ERR_OK); /* idempotent */
+	T_EQ_INT(people_add(p, s, "una", "una@example.test", ROLE_MEMBER, false, &una, msg,
+		     sizeof(msg)),
+	    ERR_OK);
+	alice = t_person(p, s, "alice", ROLE_MEMBER);
+	bob = t_person(p, s, "bob", ROLE_MEMBER);
+
+	test_single_use(una);
+	test_malformed(una);
+	test_change_email(&cfg, alice, bob);
+	test_purge_and_erase(alice, bob);
+
+	privacy_free(p);
+	store_close(s);
+	printf("test_store_account_tokens (%s): ok\n", t_backend());
+	return 0;
+}
