@@ -488,6 +488,43 @@ main(void)
 	T_CONTAINS(r.body, "Perfect Image Video");
 	T_CONTAINS(r.body, "PIV Blog");
 	t_resp_free(&r);
+	/* an editor of one site sees that site and role; staff see what their grants open */
+	free(tok2);
+	T_EQ_INT(t_candor(&out, "user", "add", "--data", dir, "--username", "eddie", "--email",
+		     "eddie@example.test", "--role", "member", "--password-file", pwfile(OWNER_PW),
+		     NULL), 0);
+	free(out);
+	T_EQ_INT(t_candor(&out, "user", "role", "--data", dir, "--username", "eddie", "--site",
+		     "blog.perfectimagevideo.localhost", "--grant", "editor", NULL), 0);
+	free(out);
+	T_ASSERT((tok2 = sign_in("eddie", OWNER_PW, NULL)) != NULL);
+	req(&r, "GET", "/admin", tok2, NULL);
+	T_EQ_INT(r.status, 200);
+	T_CONTAINS(r.body, "<li>PIV Blog: editor</li>");
+	T_NOT_CONTAINS(r.body, "You run every site");
+	t_resp_free(&r);
+	free(tok2);
+	T_EQ_INT(t_candor(&out, "user", "add", "--data", dir, "--username", "sam", "--email",
+		     "sam@example.test", "--role", "staff", "--password-file", pwfile(OWNER_PW),
+		     NULL), 0);
+	free(out);
+	T_EQ_INT(t_candor(&out, "staff", "add", "--data", dir, "--username", "sam", "--org",
+		     "Helpdesk Ltd", "--country", "IE", NULL), 0);
+	free(out);
+	T_EQ_INT(t_candor(&out, "staff", "agreement", "--data", dir, "--username", "sam",
+		     "--version", "1", "--signed-on", "2020-01-01", NULL), 0);
+	free(out);
+	T_EQ_INT(t_candor(&out, "staff", "grant", "--data", dir, "--username", "sam",
+		     "--purpose", "support", "--until", "2099-12-31", NULL), 0);
+	free(out);
+	T_ASSERT((tok2 = sign_in("sam", OWNER_PW, NULL)) != NULL);
+	req(&r, "GET", "/admin", tok2, NULL);
+	T_EQ_INT(r.status, 200);
+	T_CONTAINS(r.body, "<li>support</li>");
+	T_NOT_CONTAINS(r.body, "<li>billing</li>");
+	t_resp_free(&r);
+	free(tok2);
+	tok2 = NULL;
 
 	/* erasure: explained, refused with a wrong password, done with the right one */
 	req(&r, "GET", "/account/delete", tok3, NULL);
