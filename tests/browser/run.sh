@@ -19,7 +19,7 @@ fail() {
 }
 case $backend in sqlite | postgres) ;; *) fail "the backend must be sqlite or postgres, not '$backend'" ;; esac
 bin=${CANDOR_BIN:-}
-[ -n "$bin" ] && [ -x "$bin" ] || fail "CANDOR_BIN does not name the candor binary (run through ctest or tests/run.sh BUILD_DIR)"
+{ [ -n "$bin" ] && [ -x "$bin" ]; } || fail "CANDOR_BIN does not name the candor binary (run through ctest or tests/run.sh BUILD_DIR)"
 command -v node >/dev/null || fail "node is not installed; the browser test needs Node.js (scripts/deps.sh test installs Debian's nodejs)"
 command -v npm >/dev/null || fail "npm is not installed; the browser test needs it for playwright-core (scripts/deps.sh test installs Debian's npm)"
 [ -x /usr/bin/chromium ] || fail "/usr/bin/chromium is missing; the browser test needs Debian's chromium package (scripts/deps.sh test installs it)"
@@ -42,7 +42,7 @@ fi
 
 tmp=$(mktemp -d /tmp/candor-browser.XXXXXX)
 data=$tmp/data
-pid= db=
+pid="" db=""
 cleanup() {
 	local rc=$?
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
