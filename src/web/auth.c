@@ -590,9 +590,14 @@ auth_verify_resend(struct http_request *req, struct http_response *res, void *ar
 	struct site site;
 	enum err e;
 
-	if (!auth_begin(app, req, res, &s, &site) ||
-	    (u = web_require_user(app, req, res, s)) == NULL ||
-	    !web_csrf_ok(app, req, res, "verify-resend"))
+	if (!auth_begin(app, req, res, &s, &site))
+		return;
+	/* not web_require_user: its way back would be a GET of this POST-only address */
+	if ((u = web_user(app, req, s)) == NULL) {
+		http_redirect(res, 303, "/login?next=%2Faccount");
+		return;
+	}
+	if (!web_csrf_ok(app, req, res, "verify-resend"))
 		return;
 	if (u->email_verified) {
 		auth_message(app, req, res, s, &site, 0, "Already confirmed",

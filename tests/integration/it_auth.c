@@ -492,7 +492,8 @@ test_verify_resend(const char *dir)
 	csrf = csrf_of(HOST, "/account", "/verify/resend", c);
 	body = t_web_form("csrf", csrf, NULL);
 	t_web_post(&r, port, HOST, "/verify/resend", NULL, NULL, body); /* no session */
-	T_EQ_INT(r.status, 303); /* to sign in first */
+	T_EQ_INT(r.status, 303); /* to sign in first, then to the account page */
+	T_EQ_STR(t_resp_header(&r, "Location"), "/login?next=%2Faccount");
 	t_resp_free(&r);
 	t_web_post(&r, port, HOST, "/verify/resend", c, NULL, body);
 	T_EQ_INT(r.status, 200);
