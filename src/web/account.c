@@ -695,6 +695,9 @@ account_delete_post(struct http_request *req, struct http_response *res, void *a
 		goto out;
 	}
 	web_session_cookie_clear(req, res);
+	/* nobody is signed in any more: the layout must not show the erased name */
+	req->app_user = NULL;
+	req->app_user_known = true;
 	if ((ctx = account_context(app, req, res, &site, s)) == NULL)
 		goto out;
 	tmpl_set_str(ctx, "page_title", "Your account is erased");

@@ -545,6 +545,8 @@ main(void)
 	post(&r, "/account/delete", "/account/delete", tok3, "password", SECOND_PW, NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "Your account is erased");
+	T_NOT_CONTAINS(r.body, "<a href=\"/account\">alice</a>"); /* the layout: signed out */
+	T_CONTAINS(r.body, "href=\"/login\"");
 	T_EQ_INT(t_web_set_cookie_count(&r), 1);
 	T_ASSERT((line = t_web_set_cookie(&r, "candor_session")) != NULL);
 	T_ASSERT(strncmp(line, "candor_session=;", 16) == 0);
