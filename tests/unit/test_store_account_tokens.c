@@ -7,7 +7,8 @@
  * change of email applies the sealed address (never stored in plaintext), refuses a
  * taken or malformed one at issue, and uses the token up without change when the
  * address was taken meanwhile; malformed tokens are not found; session_purge deletes
- * expired tokens; erasing the person removes theirs.
+ * expired tokens; erasing the person removes theirs. Also people_site_roles, which the
+ * account pages use next to these.
  */
 #include <sodium.h>
 
@@ -342,6 +343,29 @@ main(void)
 	test_malformed(una);
 	test_change_email(&cfg, alice, bob);
 	test_purge_and_erase(alice, bob);
+
+	/* a person's site roles, ordered by site then role */
+	{
+		struct arena *a = arena_new();
+		struct person_site_role *roles;
+		size_t n = 9;
+		T_ASSERT(a != NULL);
+		T_EQ_INT(people_site_roles(s, a, alice, &roles, &n), ERR_OK);
+		T_EQ_INT(n, 0);
+		T_EQ_INT(people_site_role(s, alice, 7, SITE_ROLE_ADMIN, true), ERR_OK);
+		T_EQ_INT(people_site_role(s, alice, 3, SITE_ROLE_EDITOR, true), ERR_OK);
+		T_EQ_INT(people_site_role(s, alice, 7, SITE_ROLE_EDITOR, true), ERR_OK);
+		T_EQ_INT(people_site_role(s, una, 3, SITE_ROLE_ADMIN, true), ERR_OK);
+		T_EQ_INT(people_site_roles(s, a, alice, &roles, &n), ERR_OK);
+		T_EQ_INT(n, 3);
+		T_EQ_INT(roles[0].site, 3);
+		T_EQ_INT(roles[0].role, SITE_ROLE_EDITOR);
+		T_EQ_INT(roles[1].site, 7);
+		T_EQ_INT(roles[1].role, SITE_ROLE_EDITOR);
+		T_EQ_INT(roles[2].site, 7);
+		T_EQ_INT(roles[2].role, SITE_ROLE_ADMIN);
+		arena_free(a);
+	}
 
 	privacy_free(p);
 	store_close(s);
