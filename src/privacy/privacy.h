@@ -128,7 +128,7 @@ struct person {
 };
 
 /*
- * Adds a person: username (3-32 of [a-z0-9_.-], public), email (sealed, unique by blind
+ * Adds a person: username (3-32 of [a-z0-9_-], public), email (sealed, unique by blind
  * index). Creates their subject key, seals the email bound to the row, in one
  * transaction. ERR_CONFLICT when the username or email is taken; ERR_INVAL with a
  * sentence in msg for a bad username or email.
