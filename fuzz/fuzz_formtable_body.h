@@ -73,8 +73,8 @@ fuzz_formtable_check(const struct http_form *f)
 		switch (fd->kind) {
 		case FORM_USERNAME:
 			FUZZ_CHECK(x->len >= LIMIT_USERNAME_MIN && x->len <= LIMIT_USERNAME_MAX);
-			FUZZ_CHECK(strspn(x->text, "abcdefghijklmnopqrstuvwxyz0123456789_.-") ==
-			    x->len);
+			FUZZ_CHECK(strspn(x->text, "abcdefghijklmnopqrstuvwxyz"
+						   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == x->len);
 			break;
 		case FORM_EMAIL:
 			FUZZ_CHECK(strchr(x->text, '@') != NULL && strchr(x->text, ' ') == NULL);

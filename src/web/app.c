@@ -39,9 +39,10 @@ static const struct {
 /* The sections of a person's export that domain modules add (privacy.h, rights_section):
  * a module that keeps something about a person adds one line here. */
 const struct rights_section web_export_sections[] = {
-	{NULL, NULL},
+	{"sign_in", accounts_export},
+	{"policy", policy_export},
 };
-const size_t web_export_sections_count = 0;
+const size_t web_export_sections_count = COUNTOF(web_export_sections);
 
 enum err
 web_migrate(struct store *s)

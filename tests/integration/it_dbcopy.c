@@ -38,7 +38,9 @@ same_rows(struct store *a, struct store *b, const struct store_table *t)
 	}
 	T_EQ_INT(store_done(qa), ERR_OK);
 	T_EQ_INT(store_done(qb), ERR_OK);
-	T_ASSERT(rows > 0);
+	/* the demo holds no policy acceptance: nobody has signed up */
+	if (strcmp(t->name, "policy_acceptances") != 0)
+		T_ASSERT(rows > 0);
 	printf("%s: %d rows identical\n", t->name, rows);
 }
 

@@ -117,7 +117,11 @@ main(void)
 	T_CONTAINS(r.body, "What we collect and why");
 	T_CONTAINS(r.body, "<td>Your email address (if you have an account)</td>");
 	T_CONTAINS(r.body, "Cookies</h2>");
-	T_CONTAINS(r.body, "This site sets no cookies.");
+	/* the three cookies, from the inventory's own table (B6) */
+	T_NOT_CONTAINS(r.body, "This site sets no cookies.");
+	T_CONTAINS(r.body, "<td><code>__Host-candor_session</code></td>");
+	T_CONTAINS(r.body, "<td><code>candor_visitor</code></td>");
+	T_CONTAINS(r.body, "<td><code>candor_prefs</code></td>");
 	t_resp_free(&r);
 
 	/* an address written while the server holds the database open stays in the WAL
