@@ -490,6 +490,51 @@ auth_logout(struct http_request *req, struct http_response *res, void *arg)
 
 /* ---------------------------------------------------------------- verify ---- */
 
+/*
+ * A link from a mail only shows a button; the POST it makes uses the token. Mail
+ * scanners that fetch every link in a message (GET) thus cannot use it up before the
+ * person clicks, which would greet them with "link not valid".
+ */
+static void
+auth_verify_show(struct http_request *req, struct http_response *res, struct web_app *app,
+    enum account_token_kind kind)
+{
+	const char *token = http_param(req, "token");
+	const char *form = kind == TOKEN_VERIFY_EMAIL ? "verify" : "verify-email";
+	struct tmpl_val *ctx, *m;
+	int64_t person = 0;
+	struct store *s;
+	struct site site;
+	enum err e;
+
+	if (!auth_begin(app, req, res, &s, &site))
+		return;
+	if ((e = account_token_peek(s, kind, token, time_now(), &person)) == ERR_NOTFOUND) {
+		bool signed_in = web_user(app, req, s) != NULL;
+		auth_message(app, req, res, s, &site, 400, "Link not valid", AUTH_LINK_BAD,
+		    kind == TOKEN_VERIFY_EMAIL
+			? "Sign in and ask for a new link on your account page."
+			: "Sign in and change your email address again from your account page.",
+		    signed_in ? "/account" : "/login", signed_in ? "Your account" : "Sign in");
+		return;
+	}
+	if (e != ERR_OK) {
+		auth_fail(res, e);
+		return;
+	}
+	if ((ctx = auth_context(app, req, res, s, &site, "Confirm your address")) == NULL)
+		return;
+	m = tmpl_set_obj(ctx, "message");
+	tmpl_set_str(m, "title", "Confirm your address");
+	tmpl_set_str(m, "text", kind == TOKEN_VERIFY_EMAIL
+		? "Press the button to confirm that this email address is yours."
+		: "Press the button to make this your account's new email address.");
+	tmpl_set_str(m, "form_action", arena_printf(req->arena, "%s", req->path));
+	tmpl_set_str(m, "csrf", web_csrf_token(app, req, form));
+	tmpl_set_str(m, "button", "Confirm my address");
+	auth_render(app, res, "message", ctx);
+}
+
 static void
 auth_verify_kind(struct http_request *req, struct http_response *res, struct web_app *app,
     enum account_token_kind kind)
@@ -502,6 +547,8 @@ auth_verify_kind(struct http_request *req, struct http_response *res, struct web
 	enum err e;
 
 	if (!auth_begin(app, req, res, &s, &site))
+		return;
+	if (!web_csrf_ok(app, req, res, kind == TOKEN_VERIFY_EMAIL ? "verify" : "verify-email"))
 		return;
 	signed_in = web_user(app, req, s) != NULL;
 	if ((e = store_begin(s)) != ERR_OK) {
@@ -543,9 +590,21 @@ auth_verify_kind(struct http_request *req, struct http_response *res, struct web
 }
 
 static void
+auth_verify_get(struct http_request *req, struct http_response *res, void *arg)
+{
+	auth_verify_show(req, res, arg, TOKEN_VERIFY_EMAIL);
+}
+
+static void
 auth_verify(struct http_request *req, struct http_response *res, void *arg)
 {
 	auth_verify_kind(req, res, arg, TOKEN_VERIFY_EMAIL);
+}
+
+static void
+auth_verify_email_get(struct http_request *req, struct http_response *res, void *arg)
+{
+	auth_verify_show(req, res, arg, TOKEN_CHANGE_EMAIL);
 }
 
 static void
@@ -880,9 +939,11 @@ web_routes_auth(struct web_app *app)
 		{"POST", "/login", auth_login_post, AUTH_BODY_LIMIT},
 		{"GET", "/login/done", auth_login_done, 0},
 		{"POST", "/logout", auth_logout, AUTH_BODY_LIMIT},
-		{"GET", "/verify/:token", auth_verify, 0},
+		{"GET", "/verify/:token", auth_verify_get, 0},
 		{"POST", "/verify/resend", auth_verify_resend, AUTH_BODY_LIMIT},
-		{"GET", "/verify-email/:token", auth_verify_email, 0},
+		{"POST", "/verify/:token", auth_verify, AUTH_BODY_LIMIT},
+		{"GET", "/verify-email/:token", auth_verify_email_get, 0},
+		{"POST", "/verify-email/:token", auth_verify_email, AUTH_BODY_LIMIT},
 		{"GET", "/reset", auth_reset_get, 0},
 		{"POST", "/reset", auth_reset_post, AUTH_BODY_LIMIT},
 		{"GET", "/reset/:token", auth_reset_token_get, 0},
