@@ -97,6 +97,8 @@ struct http_request {
 	void *app_site;        /* set by the app: the resolved site, if any */
 	void *app_user;        /* set by the app: the signed-in person, if any */
 	bool app_user_known;   /* set by the app: app_user has been worked out */
+	bool app_session_stale; /* set by the app: the request's session cookie is dead */
+	bool app_session_set;  /* set by the app: the response sets or clears that cookie */
 	bool no_cache;         /* set by the app: never cache this response (e.g. a site
 				  reached through default_site rather than its own host) */
 	/* named route segments */

@@ -793,6 +793,9 @@ server_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	if (srv->log_fd >= 0 && st->status)
 		server_access_log(st);
+	/* a form body may hold a password: wipe it before the memory goes back */
+	if (st->body.data)
+		explicit_bzero(st->body.data, st->body.cap);
 	buf_free(&st->body);
 	arena_free(st->req.arena);
 	*con_cls = NULL;

@@ -328,8 +328,11 @@ web_context_visitor(struct web_app *app, struct http_request *req, struct tmpl_v
     struct store *s)
 {
 	const struct web_user *u;
+	struct person_site_role *roles;
 	struct tmpl_val *o;
 	const char *theme = web_theme(req);
+	size_t nroles = 0;
+	bool admin = false;
 
 	if (theme)
 		tmpl_set_str(ctx, "theme", theme);
@@ -338,7 +341,11 @@ web_context_visitor(struct web_app *app, struct http_request *req, struct tmpl_v
 	o = tmpl_set_obj(ctx, "user");
 	tmpl_set_str(o, "username", u->username);
 	tmpl_set_bool(o, "unverified", !u->email_verified);
-	tmpl_set_bool(o, "admin", u->role != ROLE_MEMBER);
+	if (u->role != ROLE_MEMBER)
+		admin = true;
+	else if (people_site_roles(s, req->arena, u->id, &roles, &nroles) == ERR_OK)
+		admin = nroles > 0;
+	tmpl_set_bool(o, "admin", admin);
 	tmpl_set_str(o, "logout_csrf", web_csrf_token(app, req, "logout"));
 }
 

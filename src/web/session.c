@@ -24,17 +24,24 @@ web_user(struct web_app *app, struct http_request *req, struct store *s)
 	struct person p;
 	const char *token;
 	int64_t person = 0;
+	enum err e;
 
 	if (req->app_user_known)
 		return req->app_user;
 	req->app_user_known = true;
 	req->app_user = NULL;
 	token = http_cookie(req, session_cookie_name(req));
-	if (token == NULL || strlen(token) != SESSION_TOKEN_LEN || s == NULL)
+	if (token == NULL || s == NULL)
 		return NULL;
-	if (session_check(s, token, time_now(), (int64_t)app->cfg.session_idle_minutes * 60,
-		(int64_t)app->cfg.session_absolute_hours * 3600, &person) != ERR_OK)
+	if (strlen(token) != SESSION_TOKEN_LEN) {
+		req->app_session_stale = true;
 		return NULL;
+	}
+	if ((e = session_check(s, token, time_now(), (int64_t)app->cfg.session_idle_minutes * 60,
+		 (int64_t)app->cfg.session_absolute_hours * 3600, &person)) != ERR_OK) {
+		req->app_session_stale = e == ERR_NOTFOUND;
+		return NULL;
+	}
 	if (people_get(s, req->arena, person, &p) != ERR_OK)
 		return NULL;
 	if ((u = arena_alloc(req->arena, sizeof(*u))) == NULL)
@@ -70,6 +77,7 @@ web_require_user(struct web_app *app, struct http_request *req, struct http_resp
 void
 web_session_cookie_set(struct http_request *req, struct http_response *res, const char *token)
 {
+	req->app_session_set = true;
 	http_add_header(res, "Set-Cookie",
 	    arena_printf(req->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s",
 		session_cookie_name(req), token, req->tls ? "; Secure" : ""));
@@ -78,6 +86,7 @@ web_session_cookie_set(struct http_request *req, struct http_response *res, cons
 void
 web_session_cookie_clear(struct http_request *req, struct http_response *res)
 {
+	req->app_session_set = true;
 	http_add_header(res, "Set-Cookie",
 	    arena_printf(req->arena, "%s=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0%s",
 		session_cookie_name(req), req->tls ? "; Secure" : ""));
@@ -114,6 +123,15 @@ web_per_request_headers(struct http_request *req, int status, const char *conten
 	int64_t now, left;
 
 	(void)app;
+	/* a dead session cookie is forgotten, unless the handler set a new one */
+	if (req->app_session_stale && !req->app_session_set && max > 0) {
+		out[0].name = "Set-Cookie";
+		out[0].value = arena_printf(req->arena, "%s=; Path=/; HttpOnly; SameSite=Lax; "
+		    "Max-Age=0%s", req->tls ? WEB_COOKIE_SESSION_TLS : WEB_COOKIE_SESSION,
+		    req->tls ? "; Secure" : "");
+		req->app_session_set = true;
+		return out[0].value ? 1 : 0;
+	}
 	if (max == 0 || status != 200 || strncmp(content_type, "text/html", 9) != 0 ||
 	    (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0))
 		return 0;

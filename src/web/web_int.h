@@ -171,8 +171,9 @@ struct web_user {
 /*
  * The signed-in person of req, or NULL: the session cookie is checked once per request
  * (session_check with the configured idle and absolute limits) and the answer kept on
- * req. A request whose session cookie is unknown or expired gets NULL (and the response
- * clears the cookie).
+ * req. A request whose session cookie is unknown or expired gets NULL, and its response
+ * tells the browser to forget the cookie (web_per_request_headers) unless the handler
+ * set a new one.
  */
 const struct web_user *web_user(struct web_app *app, struct http_request *req, struct store *s);
 /*

@@ -480,6 +480,10 @@ main(void)
 	assert_no_store(&r);
 	T_CONTAINS(r.body, "Your account has no admin role on this site.");
 	t_resp_free(&r);
+	req(&r, "GET", "/account", tok3, NULL); /* the layout offers no Admin link */
+	T_EQ_INT(r.status, 200);
+	T_NOT_CONTAINS(r.body, "href=\"/admin\"");
+	t_resp_free(&r);
 	T_ASSERT((owner = sign_in("olive", OWNER_PW, NULL)) != NULL);
 	req(&r, "GET", "/admin", owner, NULL);
 	T_EQ_INT(r.status, 200);
@@ -502,6 +506,9 @@ main(void)
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "<li>PIV Blog: editor</li>");
 	T_NOT_CONTAINS(r.body, "You run every site");
+	t_resp_free(&r);
+	req(&r, "GET", "/account", tok2, NULL); /* a site role is enough for the Admin link */
+	T_CONTAINS(r.body, "href=\"/admin\"");
 	t_resp_free(&r);
 	free(tok2);
 	T_EQ_INT(t_candor(&out, "user", "add", "--data", dir, "--username", "sam", "--email",

@@ -120,6 +120,19 @@ main(void)
 	T_EQ_INT(set_cookies(&r), 0);
 	t_resp_free(&r);
 
+	/* a dead session cookie (unknown, or malformed) is forgotten */
+	get(&r, srv.port, "/", "Cookie: candor_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	T_EQ_INT(r.status, 200);
+	T_EQ_INT(set_cookies(&r), 1);
+	T_CONTAINS(r.headers, "Set-Cookie: candor_session=; Path=/; HttpOnly; SameSite=Lax; "
+			      "Max-Age=0");
+	T_CONTAINS(r.body, "href=\"/login\"");
+	t_resp_free(&r);
+	get(&r, srv.port, "/", "Cookie: candor_session=short");
+	T_CONTAINS(r.headers, "Set-Cookie: candor_session=; Path=/; HttpOnly; SameSite=Lax; "
+			      "Max-Age=0");
+	t_resp_free(&r);
+
 	/* not on feeds, static files, errors */
 	get(&r, srv.port, "/feed.xml", NULL);
 	T_EQ_INT(r.status, 200);
