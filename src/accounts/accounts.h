@@ -168,6 +168,8 @@ enum account_token_kind {
  * Issues a single-use token of kind for person, valid from now for
  * LIMIT_ACCOUNT_TOKEN_TTL_S seconds, into out (ACCOUNT_TOKEN_LEN characters and a NUL).
  * Only a hash is stored; earlier unused tokens of the same kind for person are revoked.
+ * ERR_LIMIT (with a sentence in msg) when LIMIT_ACCOUNT_TOKENS_PER_HOUR tokens of this
+ * kind were issued to person in the last hour: no form can flood a mailbox.
  * For TOKEN_CHANGE_EMAIL, new_email (required, checked and normalised like people_add's)
  * is sealed under the person's key in the token row; ERR_INVAL with a sentence in msg
  * for a bad address, ERR_CONFLICT when another account holds it. Joins the caller's

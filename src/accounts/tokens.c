@@ -7,7 +7,9 @@
  * one follow a link. A token is alive while unused and now <= expires_at (issued +
  * LIMIT_ACCOUNT_TOKEN_TTL_S). Using it is one conditional UPDATE (used_at IS NULL), so
  * two concurrent uses cannot both succeed. Issuing a token deletes the person's earlier
- * unused tokens of the same kind: only the newest link works. A change-email token
+ * unused tokens of the same kind (marks them spent): only the newest link works. At most
+ * LIMIT_ACCOUNT_TOKENS_PER_HOUR links of a kind are issued to a person in an hour
+ * (ERR_LIMIT beyond), so no form can be used to flood a mailbox. A change-email token
  * carries the new address sealed under the person's key, bound to the token row; the
  * seal is dropped when the token is used, and expired rows go with session_purge.
  */
@@ -18,6 +20,7 @@
 #include "privacy/privacy.h"
 
 enum {
+	SQL_TOKEN_LAST,
 	SQL_TOKEN_REVOKE,
 	SQL_TOKEN_INSERT,
 	SQL_TOKEN_SEAL,
@@ -28,8 +31,13 @@ enum {
 };
 
 static const struct store_stmt token_sql[SQL_TOKEN__MAX] = {
+	[SQL_TOKEN_LAST] = {"account_token_recent",
+	    "SELECT COUNT(*) FROM account_tokens"
+	    " WHERE person_id = ? AND kind = ? AND created_at > ?"},
+	/* spent, not deleted: the row still counts towards the hourly limit */
 	[SQL_TOKEN_REVOKE] = {"account_token_revoke",
-	    "DELETE FROM account_tokens WHERE person_id = ? AND kind = ? AND used_at IS NULL"},
+	    "UPDATE account_tokens SET used_at = ?, new_email_sealed = NULL"
+	    " WHERE person_id = ? AND kind = ? AND used_at IS NULL"},
 	[SQL_TOKEN_INSERT] = {"account_token_insert",
 	    "INSERT INTO account_tokens (token_hash, person_id, kind, created_at, expires_at)"
 	    " VALUES (?, ?, ?, ?, ?) RETURNING id"},
@@ -129,6 +137,7 @@ account_token_issue(struct privacy *p, struct store *s, int64_t person,
 	struct store_q *q;
 	struct arena *a = NULL;
 	int64_t id = 0;
+	bool limited;
 	enum err e;
 
 	out[0] = '\0';
@@ -159,6 +168,25 @@ account_token_issue(struct privacy *p, struct store *s, int64_t person,
 		if (e != ERR_OK && e != ERR_NOTFOUND)
 			goto out;
 	}
+	/* checked before the transaction, like the conflict above */
+	if ((q = store_prepare(s, &token_sql[SQL_TOKEN_LAST])) == NULL) {
+		e = store_done(NULL);
+		goto out;
+	}
+	store_bind_int(q, 1, person);
+	store_bind_int(q, 2, kind);
+	store_bind_int(q, 3, now - 3600);
+	limited = store_step(q) == STORE_ROW &&
+	    store_col_int(q, 0) >= LIMIT_ACCOUNT_TOKENS_PER_HOUR;
+	if ((e = store_done(q)) != ERR_OK)
+		goto out;
+	if (limited) {
+		token_msg(msg, msgsize, "Several links were sent in the last hour: look for the "
+					"newest in your mail (and its spam folder), or try again "
+					"in an hour.");
+		e = ERR_LIMIT;
+		goto out;
+	}
 	if ((e = accounts__token_new(out, hash)) != ERR_OK)
 		goto out;
 	if ((e = store_begin(s)) != ERR_OK)
@@ -167,8 +195,9 @@ account_token_issue(struct privacy *p, struct store *s, int64_t person,
 		e = store_done(NULL);
 		goto fail;
 	}
-	store_bind_int(q, 1, person);
-	store_bind_int(q, 2, kind);
+	store_bind_int(q, 1, now);
+	store_bind_int(q, 2, person);
+	store_bind_int(q, 3, kind);
 	store_step(q);
 	if ((e = store_done(q)) != ERR_OK)
 		goto fail;

@@ -34,6 +34,7 @@ enum err {
 	ERR_IO,
 	ERR_UNAVAIL, /* a service (database server) is down; retry later */
 	ERR_CRYPTO,
+	ERR_LIMIT,   /* a rate limit says not now; try again later */
 	ERR__MAX
 };
 

@@ -12,6 +12,7 @@ static const char *const err_strings[ERR__MAX] = {
 	[ERR_IO] = "input/output error",
 	[ERR_UNAVAIL] = "service temporarily unavailable",
 	[ERR_CRYPTO] = "cryptographic failure",
+	[ERR_LIMIT] = "too many requests; try again later",
 };
 
 const char *

@@ -9,6 +9,9 @@
 #define LIMIT_HEADER_BYTES (16 * 1024)   /* header block larger than this -> 431 */
 #define LIMIT_URL_BYTES (8 * 1024)       /* request target longer than this -> 414 */
 #define LIMIT_FORM_BODY_DEFAULT (16 * 1024) /* default per-route body limit -> 413 */
+#define LIMIT_ACCOUNT_FORM_BODY (4 * 1024) /* body of an /account form (short fields only) */
+#define LIMIT_ACCESS_LOG_PER_PAGE 50     /* rows of /account/access-log per page */
+#define LIMIT_PREFS_COOKIE_AGE_S (365 * 24 * 3600) /* the preferences cookie's Max-Age */
 #define LIMIT_FORM_FIELDS 64             /* fields in one form body */
 #define LIMIT_FORM_NAME 64               /* bytes in a field name (decoded) */
 #define LIMIT_COOKIES 32                 /* cookies in one Cookie header */
@@ -87,6 +90,7 @@
 #define LIMIT_LOGIN_FAILURES_PER_HOUR 100 /* failed sign-ins per account per window */
 #define LIMIT_LOGIN_WINDOW_S 3600        /* the throttling window */
 #define LIMIT_ACCOUNT_TOKEN_TTL_S 3600   /* verification and reset links live one hour */
+#define LIMIT_ACCOUNT_TOKENS_PER_HOUR 5  /* links of one kind a person may be sent an hour */
 #define LIMIT_ACCOUNT_TOKEN_BYTES 32     /* random bytes in a link token (>= 16) */
 #define LIMIT_LOGIN_IDENTIFIER_BYTES 254 /* a username or email typed to sign in; longer
 					    is treated as unknown (RFC 5321 path limit) */

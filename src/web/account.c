@@ -31,11 +31,11 @@
 
 /* Bytes of a form body here: two passwords of LIMIT_PASSWORD_MAX_CHARS four-byte
  * characters, percent-encoded (3 * 512 each), the csrf token and the names fit. */
-#define ACCOUNT_BODY_LIMIT (4 * 1024)
+#define ACCOUNT_BODY_LIMIT LIMIT_ACCOUNT_FORM_BODY
 /* Rows of the access log per page. */
-#define ACCOUNT_ACCESS_PER_PAGE 50
+#define ACCOUNT_ACCESS_PER_PAGE LIMIT_ACCESS_LOG_PER_PAGE
 /* The preferences cookie lives a year (the inventory says so). */
-#define ACCOUNT_PREFS_MAX_AGE 31536000
+#define ACCOUNT_PREFS_MAX_AGE LIMIT_PREFS_COOKIE_AGE_S
 
 /* Form names bound into the CSRF tokens. */
 #define CSRF_PREFS "account-prefs"
@@ -437,7 +437,27 @@ account_email_post(struct http_request *req, struct http_response *res, void *ar
 		account_fail(res, e);
 		goto out;
 	}
-	/* The current address first: a refusal by the gate is kept in the audit log. */
+	e = account_token_issue(app->privacy, s, u->id, TOKEN_CHANGE_EMAIL, to, time_now(),
+	    token, msg, sizeof(msg));
+	if (e == ERR_INVAL || e == ERR_LIMIT) {
+		store_rollback(s);
+		v.status = e == ERR_LIMIT ? 429 : 400;
+		v.field = "email";
+		v.error = arena_strdup(req->arena, msg);
+		account_page(app, req, res, s, &site, u, &v);
+		goto out;
+	}
+	if (e == ERR_CONFLICT) {
+		/* another account holds it: answer as for a free address (before any address
+		 * was opened, so rolling back loses no audit entry) */
+		store_rollback(s);
+		http_redirect(res, 303, "/account?notice=email");
+		goto out;
+	}
+	if (e != ERR_OK)
+		goto fail;
+	/* The current address, for the notice: a refusal by the gate is kept in the audit
+	 * log. */
 	if ((e = people_email(app->privacy, s, &system, PURPOSE_DELIVERY, u->id, &old)) !=
 	    ERR_OK) {
 		if (e == ERR_DENIED && store_commit(s) == ERR_OK)
@@ -446,23 +466,7 @@ account_email_post(struct http_request *req, struct http_response *res, void *ar
 			goto fail;
 		goto out;
 	}
-	e = account_token_issue(app->privacy, s, u->id, TOKEN_CHANGE_EMAIL, to, time_now(),
-	    token, msg, sizeof(msg));
-	if (e == ERR_INVAL) {
-		store_rollback(s);
-		v.status = 400;
-		v.field = "email";
-		v.error = arena_strdup(req->arena, msg);
-		account_page(app, req, res, s, &site, u, &v);
-		goto out;
-	}
-	if (e == ERR_CONFLICT) {
-		/* another account holds it: answer as for a free address */
-		store_rollback(s);
-		http_redirect(res, 303, "/account?notice=email");
-		goto out;
-	}
-	if (e != ERR_OK ||
+	if (
 	    (e = web_mail_account(app, s, &site, u->id, to, WEB_MAIL_CHANGE_EMAIL_NEW,
 		 token)) != ERR_OK ||
 	    (e = web_mail_account(app, s, &site, u->id, old.data, WEB_MAIL_CHANGE_EMAIL_OLD,

@@ -670,7 +670,13 @@ auth_verify_resend(struct http_request *req, struct http_response *res, void *ar
 	if ((e = auth_mail_link(app, s, &site, u->id, TOKEN_VERIFY_EMAIL, WEB_MAIL_VERIFY)) !=
 	    ERR_OK) {
 		store_rollback(s);
-		auth_fail(res, e);
+		if (e == ERR_LIMIT)
+			auth_message(app, req, res, s, &site, 429, "Not sent",
+			    "Several links were sent to your address in the last hour; look for the "
+			    "newest in your mail (and its spam folder), or ask again in an hour.",
+			    NULL, "/account", "Your account");
+		else
+			auth_fail(res, e);
 		return;
 	}
 	if ((e = store_commit(s)) != ERR_OK) {
@@ -780,13 +786,15 @@ auth_reset_post(struct http_request *req, struct http_response *res, void *arg)
 			auth_fail(res, e);
 			return;
 		}
-		if ((e = auth_mail_link(app, s, &site, person, TOKEN_RESET_PASSWORD,
-			 WEB_MAIL_RESET)) != ERR_OK) {
+		e = auth_mail_link(app, s, &site, person, TOKEN_RESET_PASSWORD, WEB_MAIL_RESET);
+		if (e == ERR_LIMIT) {
+			/* enough links this hour: the same answer, no mail */
+			store_rollback(s);
+		} else if (e != ERR_OK) {
 			store_rollback(s);
 			auth_fail(res, e);
 			return;
-		}
-		if ((e = store_commit(s)) != ERR_OK) {
+		} else if ((e = store_commit(s)) != ERR_OK) {
 			auth_fail(res, e);
 			return;
 		}

@@ -138,6 +138,31 @@ email_of(int64_t id, char *out, size_t size)
 	buf_free(&b);
 }
 
+/* At most LIMIT_ACCOUNT_TOKENS_PER_HOUR links of a kind an hour, used or not; other
+ * kinds and other people are counted apart; an hour later the count starts again. */
+static void
+test_hourly_limit(int64_t person, int64_t other)
+{
+	char t[ACCOUNT_TOKEN_LEN + 1], msg[256];
+	const int64_t t0 = T0 + 10 * TTL;
+	int i;
+
+	for (i = 0; i < LIMIT_ACCOUNT_TOKENS_PER_HOUR; i++)
+		issue(person, TOKEN_RESET_PASSWORD, NULL, t0 + i, t);
+	T_EQ_INT(use(TOKEN_RESET_PASSWORD, t, t0 + i, NULL), ERR_OK); /* used ones count too */
+	T_EQ_INT(account_token_issue(p, s, person, TOKEN_RESET_PASSWORD, NULL, t0 + 60, t, msg,
+		     sizeof(msg)), ERR_LIMIT);
+	T_CONTAINS(msg, "in the last hour");
+	T_EQ_STR(t, "");
+	issue(person, TOKEN_VERIFY_EMAIL, NULL, t0 + 60, t);
+	issue(other, TOKEN_RESET_PASSWORD, NULL, t0 + 60, t);
+	/* an hour after the first two, two more may go (three of the hour remain) */
+	issue(person, TOKEN_RESET_PASSWORD, NULL, t0 + 3601, t);
+	issue(person, TOKEN_RESET_PASSWORD, NULL, t0 + 3601, t);
+	T_EQ_INT(account_token_issue(p, s, person, TOKEN_RESET_PASSWORD, NULL, t0 + 3601, t,
+		     msg, sizeof(msg)), ERR_LIMIT);
+}
+
 static void
 test_single_use(int64_t una)
 {
@@ -165,7 +190,7 @@ test_single_use(int64_t una)
 	T_ASSERT(strcmp(t1, t2) != 0);
 	T_EQ_INT(peek(TOKEN_VERIFY_EMAIL, t1, T0, NULL), ERR_NOTFOUND);
 	T_EQ_INT(use(TOKEN_VERIFY_EMAIL, t1, T0, NULL), ERR_NOTFOUND);
-	T_EQ_INT(tokens(una, NULL), 1);
+	T_EQ_INT(tokens(una, NULL), 2); /* the spent one stays, for the hourly count */
 
 	/* alive at exactly issue + TTL, expired one second later */
 	T_EQ_INT(peek(TOKEN_VERIFY_EMAIL, t2, T0 + TTL, NULL), ERR_OK);
@@ -343,6 +368,7 @@ main(void)
 	test_malformed(una);
 	test_change_email(&cfg, alice, bob);
 	test_purge_and_erase(alice, bob);
+	test_hourly_limit(t_person(p, s, "hourly-a", ROLE_MEMBER), t_person(p, s, "hourly-b", ROLE_MEMBER));
 
 	/* a person's site roles, ordered by site then role */
 	{
