@@ -128,6 +128,7 @@ struct http_response {
 	size_t nextra;
 	const char *error_ref;     /* set on 500s: the reference id shown and logged */
 	bool cacheable;            /* a public page: the same for every visitor (see below) */
+	bool wipe_body;            /* the body holds personal data: wiped once it is sent */
 };
 
 /* A handler fills res. It may leave res->status 0 for 200. */
@@ -152,7 +153,8 @@ enum err http_route_add(struct http_router *r, const char *method, const char *p
  * this flag consult the cache, so /healthz and static files never touch the database. */
 #define HTTP_ROUTE_CACHEABLE 1u
 
-/* Value of a named route segment (":slug" -> "slug"), or NULL. */
+/* Value of a named route segment (":slug" -> "slug"), or NULL. A segment named ":token"
+ * is never written to the access log (it holds a secret: a link from a mail). */
 const char *http_param(const struct http_request *req, const char *name);
 /* A request header (case-insensitive name), or NULL. */
 const char *http_header(const struct http_request *req, const char *name);

@@ -157,6 +157,44 @@ cache_blob_unref(void *cls)
 static size_t server_per_request(struct http_state *st, int status, const char *content_type,
     struct http_header_line *out, size_t max);
 
+/* A body that holds personal data (an export): wiped when MHD is done with it. */
+struct wiped_body {
+	char *data;
+	size_t len;
+};
+
+static void
+server_wipe_body(void *cls)
+{
+	struct wiped_body *w = cls;
+
+	if (w->data)
+		explicit_bzero(w->data, w->len);
+	free(w->data);
+	free(w);
+}
+
+/* A response that sends data (len bytes, malloc'd; taken) and wipes it afterwards. */
+static struct MHD_Response *
+server_response_wiped(char *data, size_t len)
+{
+	struct MHD_Response *r;
+	struct wiped_body *w;
+
+	if ((w = malloc(sizeof(*w))) == NULL) {
+		if (data)
+			explicit_bzero(data, len);
+		free(data);
+		return NULL;
+	}
+	w->data = data;
+	w->len = len;
+	if ((r = MHD_create_response_from_buffer_with_free_callback_cls(len, data,
+		 server_wipe_body, w)) == NULL)
+		server_wipe_body(w);
+	return r;
+}
+
 /* Builds the MHD response for res with our full header set. Takes the body, or, when
  * blob is set, sends blob's bytes instead (taking its reference). */
 static struct MHD_Response *
@@ -164,6 +202,7 @@ server_build_from(struct http_state *st, struct http_response *res, struct cache
     size_t *lenp)
 {
 	struct MHD_Response *r;
+	const char *cc;
 	size_t i, len;
 	char *data;
 
@@ -185,8 +224,10 @@ server_build_from(struct http_state *st, struct http_response *res, struct cache
 			res->status = 500;
 		}
 		data = buf_take(&res->body, &len);
-		r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-		if (r == NULL)
+		if (res->wipe_body)
+			r = server_response_wiped(data, len);
+		else if ((r = MHD_create_response_from_buffer(len, data,
+			      MHD_RESPMEM_MUST_FREE)) == NULL)
 			free(data);
 	}
 	if (r == NULL)
@@ -198,8 +239,11 @@ server_build_from(struct http_state *st, struct http_response *res, struct cache
 		    http_security_headers[i].value);
 	if (st->req.tls)
 		MHD_add_response_header(r, "Strict-Transport-Security", HTTP_HSTS);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-	    res->cache_control ? res->cache_control : "no-cache");
+	/* a page made for a signed-in person is stored by no cache at all */
+	cc = res->cache_control ? res->cache_control : "no-cache";
+	if (st->req.app_user && strcmp(cc, "no-store") != 0)
+		cc = "private, no-store";
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
 	if (res->location)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
 	if (res->etag)
@@ -758,6 +802,31 @@ server_uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 	return st;
 }
 
+/* The request's path for the access log; the value of a route segment named :token
+ * (a link from a mail: as good as a password for an hour) is written as ":token". */
+static void
+server_log_path(struct buf *b, const struct http_request *req)
+{
+	const char *token = http_param(req, "token");
+	size_t i;
+
+	if (req->path == NULL) {
+		buf_puts(b, "-");
+		return;
+	}
+	if (token == NULL) {
+		log_escape(b, req->path);
+		return;
+	}
+	for (i = 0; i < req->nsegs; i++) {
+		buf_putc(b, '/');
+		if (req->segs[i] == token)
+			buf_puts(b, ":token");
+		else
+			log_escape(b, req->segs[i]);
+	}
+}
+
 static void
 server_access_log(struct http_state *st)
 {
@@ -773,7 +842,7 @@ server_access_log(struct http_state *st)
 	buf_puts(&b, " method=");
 	log_escape(&b, st->req.method ? st->req.method : "-");
 	buf_puts(&b, " path=\"");
-	log_escape(&b, st->req.path ? st->req.path : "-");
+	server_log_path(&b, &st->req);
 	buf_printf(&b, "\" status=%d bytes=%zu ms=%lld\n", st->status, st->bytes,
 	    (long long)(time_now_ms() - st->req.start_ms));
 	if (!b.failed)

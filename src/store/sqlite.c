@@ -1,6 +1,8 @@
 /*
  * sqlite: the embedded backend. One sqlite3 handle per struct store, opened in WAL mode
- * with foreign_keys=ON, synchronous=FULL and a 5 s busy timeout; the database file is
+ * with foreign_keys=ON, synchronous=FULL, secure_delete=ON (deleted rows are overwritten
+ * with zeros, so a spent token or an erased row does not linger in free pages) and a
+ * 5 s busy timeout; the database file is
  * created with mode 0600 (SQLite gives its -wal and -shm files the same mode).
  *
  * Invariants:
@@ -128,7 +130,7 @@ sq_configure(struct sq_store *ss)
 		store__errf(&ss->base, "The database refused WAL mode (journal_mode is %s).", mode);
 		return ERR_IO;
 	}
-	rc = sqlite3_exec(ss->db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL", NULL, NULL,
+	rc = sqlite3_exec(ss->db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON", NULL, NULL,
 	                  NULL);
 	if (rc != SQLITE_OK)
 		return sq_fail(ss, "pragmas", rc);

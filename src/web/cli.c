@@ -388,6 +388,34 @@ cli_key_ok(const struct config *cfg)
 	return true;
 }
 
+/*
+ * A site whose origin is https but no trusted proxy: candor cannot know requests came
+ * over TLS, so the session cookie would go out without Secure and under the plain name.
+ * Said once at start (docs/deploy.md).
+ */
+static void
+cli_warn_tls(struct store *s, const struct config *cfg)
+{
+	struct arena *a = arena_new();
+	struct site *sites;
+	size_t n, i;
+
+	if (a == NULL || cfg->trusted_proxies[0] != '\0' ||
+	    sites_list(s, a, &sites, &n) != ERR_OK) {
+		arena_free(a);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (strncmp(sites[i].origin, "https://", 8) == 0) {
+			log_warn("site %s has an https origin but [server] trusted_proxies is empty: "
+				 "candor cannot tell TLS requests apart, so sign-in cookies go out "
+				 "without Secure; set trusted_proxies to the TLS proxy's address "
+				 "(docs/deploy.md)", sites[i].host);
+			break;
+		}
+	arena_free(a);
+}
+
 static int
 cli_serve(const char *dir, const char *listen)
 {
@@ -407,6 +435,7 @@ cli_serve(const char *dir, const char *listen)
 
 	if ((s = cli_open(dir, &cfg, &db)) == NULL)
 		return 1;
+	cli_warn_tls(s, &cfg);
 	store_close(s);
 	if (listen)
 		str_copy(cfg.listen, listen, sizeof(cfg.listen));

@@ -165,12 +165,44 @@ web_csrf_token(struct web_app *app, struct http_request *req, const char *form)
 	return arena_strdup(req->arena, tok);
 }
 
+/*
+ * Whether the browser says the form was sent from another site: Sec-Fetch-Site other
+ * than same-origin (or none: typed by the person), or an Origin whose host is not the
+ * request's. A token alone cannot stop this for the sign-in form: anyone can fetch a
+ * valid anonymous token and have a victim's browser post it (login CSRF, which signs
+ * the victim in as the attacker). Clients that send neither header (curl, old
+ * browsers) are judged by the token alone.
+ */
+static bool
+web_cross_site(const struct http_request *req)
+{
+	const char *fetch = http_header(req, "Sec-Fetch-Site");
+	const char *origin = http_header(req, "Origin"), *h;
+	char host[LIMIT_HOST_BYTES + 1];
+
+	if (fetch && strcmp(fetch, "same-origin") != 0 && strcmp(fetch, "none") != 0)
+		return true;
+	if (origin == NULL)
+		return false;
+	if ((h = strstr(origin, "://")) == NULL ||
+	    http_host_parse(h + 3, host, sizeof(host)) != ERR_OK)
+		return true; /* "null" (an opaque origin) or garbage */
+	return strcmp(host, req->host) != 0;
+}
+
 bool
 web_csrf_ok(struct web_app *app, struct http_request *req, struct http_response *res,
     const char *form)
 {
 	const char *site = web_csrf_site(req), *bound = web_csrf_form(req, form);
 
+	if (web_cross_site(req)) {
+		res->status = 403;
+		web_error_page(app, req, res, "Form from another site",
+		    "This form was sent from another site, so it was not accepted. Open the "
+		    "page on this site and send the form from there.");
+		return false;
+	}
 	if (site != NULL && bound != NULL && csrf_check(app->csrf_key, site, bound,
 				http_form_get(&req->form, CSRF_FIELD), time_now()) == ERR_OK)
 		return true;

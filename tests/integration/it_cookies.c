@@ -4,7 +4,10 @@
  * that ends with the UTC day; a fresh random id each time, also when the page comes
  * from the response cache; none with DNT: 1 or Sec-GPC: 1, none when the visitor
  * already has one, none on feeds, static files or errors; never a session cookie.
- * Over a trusted TLS proxy it is Secure. The preferences cookie picks the theme.
+ * Over a trusted TLS proxy it is Secure. The preferences cookie picks the theme. Also
+ * two things every form shares: a form sent from another site (Origin, Sec-Fetch-Site)
+ * is refused even with a valid token (login CSRF), and a link token in a path never
+ * reaches the access log.
  */
 #include <time.h>
 
@@ -165,7 +168,56 @@ main(void)
 	T_CONTAINS(r.body, "<html lang=\"en\">");
 	T_NOT_CONTAINS(r.body, "<script");
 	t_resp_free(&r);
+	/* a form from another site is refused, whatever its token */
+	{
+		struct t_resp page;
+		const char *tok, *end;
+		char csrf[128], body[256];
+		const char *evil[] = {"Content-Type: application/x-www-form-urlencoded",
+		    "Origin: http://evil.example", NULL};
+		const char *cross[] = {"Content-Type: application/x-www-form-urlencoded",
+		    "Sec-Fetch-Site: cross-site", NULL};
+		const char *same[] = {"Content-Type: application/x-www-form-urlencoded",
+		    "Origin: http://" PIV ":8080", "Sec-Fetch-Site: same-origin", NULL};
+
+		get(&page, srv.port, "/login", NULL);
+		T_EQ_INT(page.status, 200);
+		tok = strstr(page.body, "name=\"csrf\" value=\"");
+		T_ASSERT(tok != NULL);
+		tok += strlen("name=\"csrf\" value=\"");
+		end = strchr(tok, '"');
+		T_ASSERT(end != NULL && (size_t)(end - tok) < sizeof(csrf));
+		snprintf(csrf, sizeof(csrf), "%.*s", (int)(end - tok), tok);
+		t_resp_free(&page);
+		snprintf(body, sizeof(body), "csrf=%s&login=nobody&password=x", csrf);
+		t_http(&r, srv.port, "POST", PIV, "/login", evil, body);
+		T_EQ_INT(r.status, 403);
+		T_CONTAINS(r.body, "This form was sent from another site");
+		t_resp_free(&r);
+		t_http(&r, srv.port, "POST", PIV, "/login", cross, body);
+		T_EQ_INT(r.status, 403);
+		T_CONTAINS(r.body, "This form was sent from another site");
+		t_resp_free(&r);
+		/* the same form from its own page goes through (and the name is unknown) */
+		t_http(&r, srv.port, "POST", PIV, "/login", same, body);
+		T_EQ_INT(r.status, 400);
+		T_NOT_CONTAINS(r.body, "another site");
+		t_resp_free(&r);
+	}
+
+	/* a link token never reaches the access log */
+	get(&r, srv.port, "/reset/Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9", NULL);
+	T_EQ_INT(r.status, 400);
+	t_resp_free(&r);
 	T_EQ_INT(t_server_stop(&srv), 0);
+	{
+		char *log = t_read_file(srv.log, NULL);
+
+		T_ASSERT(log != NULL);
+		T_CONTAINS(log, "path=\"/reset/:token\" status=400");
+		T_NOT_CONTAINS(log, "Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9");
+		free(log);
+	}
 
 	/* behind a trusted TLS proxy the visitor cookie is Secure */
 	snprintf(conf, sizeof(conf), "%s/candor.conf", dir);
