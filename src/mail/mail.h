@@ -2,16 +2,18 @@
  * mail: the outbox and its delivery (PRODUCT.md P15; SECURITY.md 5.2.3).
  *
  *   outbox     mail_outbox rows: one message each, with its own Message-ID, the
- *              recipient's person id, the address sealed under the recipient's subject
- *              key (bound to the row), subject and body (our own text, checked: no CR,
- *              LF, NUL or other control character in the subject, no CR or NUL in the
- *              body), state, attempts, next attempt time and the last error.
+ *              recipient's person id, the address and the body sealed under the
+ *              recipient's subject key (each bound to its column and the row: a body may
+ *              hold a single-use link), the subject (our own text, checked: no CR, LF,
+ *              NUL or other control character in the subject, no CR or NUL in the body),
+ *              state, attempts, next attempt time and the last error.
  *   delivery   mail_deliver_due claims due rows one at a time (pending -> sending with
  *              the attempt counted and a lease, committed before anything leaves),
- *              opens the address through the gate (system, purpose delivery: every
- *              delivery read is audited), hands the message over, then marks it sent
- *              (or pending again with exponential backoff, or failed after
- *              MAIL_MAX_ATTEMPTS) in a second transaction.
+ *              opens the address and the body through the gate (system, purpose
+ *              delivery: every delivery read is audited), hands the message over, then
+ *              marks it sent (or pending again with exponential backoff, or failed
+ *              after MAIL_MAX_ATTEMPTS) in a second transaction; sent and failed rows
+ *              keep no body, sealed or plain.
  *   transports SMTP through libcurl (smtp:// with optional STARTTLS, or smtps://, with
  *              optional login), or, when no relay is configured, the Maildir
  *              DIR/maildir/{tmp,new,cur}: written in tmp, fsynced, renamed into new
@@ -24,7 +26,8 @@
  * the sent mark committed makes one resend after the lease, with the same Message-ID;
  * no other crash point duplicates or loses a message.
  *
- * mail may include privacy/ (it reads addresses through the gate); never the reverse.
+ * mail may include privacy/ (it reads addresses and bodies through the gate); never the
+ * reverse.
  */
 #ifndef MAIL_MAIL_H
 #define MAIL_MAIL_H
@@ -48,8 +51,9 @@ extern const size_t mail_tables_count;
 
 /*
  * Queues a message to person (who must exist and hold a subject key) at address to,
- * inside the caller's transaction if one is open (or its own). The address is sealed
- * under the person's key, bound to the new row; a Message-ID is made from 128 random
+ * inside the caller's transaction if one is open (or its own). The address and the body
+ * are sealed under the person's key, bound to the new row, before the row is committed
+ * (the body is never stored in plaintext); a Message-ID is made from 128 random
  * bits. ERR_INVAL for a bad address, a subject that is empty, too long, not UTF-8 or
  * holds a control character (CR and LF included), or a body with CR, NUL or another
  * control character but LF and TAB; ERR_TOOBIG for a body or line over its limit;

@@ -7,17 +7,26 @@
  *      +-- a claim is committed before anything leaves; its lease (next_attempt_at while
  *          sending) tells when a crashed delivery may be taken over.
  *
- * Invariants: the recipient address exists only sealed (to_sealed, under the person's
- * subject key, bound to this row) and is opened only through gate_read as the system
- * for delivery, so every read is audited. Subjects and bodies are checked at enqueue so
- * no header line can be injected. The body is cleared once the message is sent or
- * failed: it may hold a single-use link, which the database should keep no longer than
- * needed. Rows go with their person (ON DELETE CASCADE) when the account is erased.
+ * Invariants: the recipient address and the body exist only sealed (to_sealed and
+ * body_sealed, under the person's subject key, each bound to its column and this row,
+ * written in the transaction that inserts the row) and are opened only through gate_read
+ * as the system for delivery, so every read is audited. The body is sealed because it
+ * may hold a single-use link (a password reset is as good as the password for an hour):
+ * the database file, its WAL and its backups never hold it in plaintext. The plain body
+ * column stays empty; it is read only for rows queued before migration 2 (body_sealed
+ * NULL), which are still delivered. Subjects and bodies are checked at enqueue so no
+ * header line can be injected. Both body columns are cleared once the message is sent or
+ * failed: the database should keep a link no longer than needed. Rows go with their
+ * person (ON DELETE CASCADE) when the account is erased; shredding the key alone makes
+ * a queued message fail, since neither field opens.
  */
 #include <sodium.h>
 #include <string.h>
 
 #include "mail/mail_int.h"
+
+/* Every body mail_enqueue accepts can be sealed. */
+_Static_assert(LIMIT_MAIL_BODY_MAX <= LIMIT_SEALED_PLAIN, "a mail body must fit a sealed field");
 
 static const struct store_migration mail_migrations[] = {
 	{1, "CREATE TABLE mail_outbox ("
@@ -34,11 +43,13 @@ static const struct store_migration mail_migrations[] = {
 	    " created_at BIGINT NOT NULL,"
 	    " sent_at BIGINT NOT NULL);"
 	    "CREATE INDEX mail_outbox_due ON mail_outbox (state, next_attempt_at)"},
+	/* the body sealed like the address; body stays '' for new rows */
+	{2, "ALTER TABLE mail_outbox ADD COLUMN body_sealed {{BLOB}}"},
 };
 
 enum {
 	SQL_INSERT,
-	SQL_SET_TO,
+	SQL_SET_SEALED,
 	SQL_DUE,
 	SQL_ROW,
 	SQL_CLAIM,
@@ -53,14 +64,15 @@ enum {
 
 #define MAIL_COLUMNS                                                                       \
 	"id, message_id, person_id, to_sealed, subject, body, state, attempts,"            \
-	" next_attempt_at, last_error, created_at, sent_at"
+	" next_attempt_at, last_error, created_at, sent_at, body_sealed"
 
 static const struct store_stmt mail_sql[SQL__MAX] = {
 	[SQL_INSERT] = {"mail_insert",
 	    "INSERT INTO mail_outbox (message_id, person_id, to_sealed, subject, body, state,"
 	    " attempts, next_attempt_at, last_error, created_at, sent_at)"
-	    " VALUES (?, ?, ?, ?, ?, 0, 0, ?, '', ?, 0) RETURNING id"},
-	[SQL_SET_TO] = {"mail_set_to", "UPDATE mail_outbox SET to_sealed = ? WHERE id = ?"},
+	    " VALUES (?, ?, ?, ?, '', 0, 0, ?, '', ?, 0) RETURNING id"},
+	[SQL_SET_SEALED] = {"mail_set_sealed",
+	    "UPDATE mail_outbox SET to_sealed = ?, body_sealed = ? WHERE id = ?"},
 	[SQL_DUE] = {"mail_due",
 	    "SELECT id FROM mail_outbox WHERE state IN (0, 1) AND next_attempt_at <= ?"
 	    " ORDER BY next_attempt_at, id LIMIT 1"},
@@ -71,23 +83,25 @@ static const struct store_stmt mail_sql[SQL__MAX] = {
 	    " WHERE id = ? AND state = ? AND attempts = ? AND next_attempt_at <= ?"
 	    " RETURNING id"},
 	[SQL_SENT] = {"mail_sent",
-	    "UPDATE mail_outbox SET state = 2, sent_at = ?, body = '', last_error = ?"
-	    " WHERE id = ?"},
+	    "UPDATE mail_outbox SET state = 2, sent_at = ?, body = '', body_sealed = NULL,"
+	    " last_error = ? WHERE id = ?"},
 	[SQL_RETRY] = {"mail_retry",
 	    "UPDATE mail_outbox SET state = 0, next_attempt_at = ?, last_error = ? WHERE id = ?"},
 	[SQL_FAILED] = {"mail_failed",
-	    "UPDATE mail_outbox SET state = 3, body = '', last_error = ? WHERE id = ?"},
+	    "UPDATE mail_outbox SET state = 3, body = '', body_sealed = NULL, last_error = ?"
+	    " WHERE id = ?"},
 	[SQL_LIST] = {"mail_list",
 	    "SELECT id, message_id, person_id, subject, state, attempts, next_attempt_at,"
 	    " last_error, created_at, sent_at FROM mail_outbox ORDER BY id"},
 	[SQL_COPY_SEL] = {"copy_mail_outbox_select",
 	    "SELECT " MAIL_COLUMNS " FROM mail_outbox ORDER BY id"},
 	[SQL_COPY_INS] = {"copy_mail_outbox_insert",
-	    "INSERT INTO mail_outbox (" MAIL_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+	    "INSERT INTO mail_outbox (" MAIL_COLUMNS ")"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
 };
 
 const struct store_table mail_tables[] = {
-	{"mail_outbox", "itibttiiitii", &mail_sql[SQL_COPY_SEL], &mail_sql[SQL_COPY_INS], "id"},
+	{"mail_outbox", "itibttiiitiib", &mail_sql[SQL_COPY_SEL], &mail_sql[SQL_COPY_INS], "id"},
 };
 const size_t mail_tables_count = COUNTOF(mail_tables);
 
@@ -166,7 +180,7 @@ mail_enqueue(struct privacy *p, struct store *s, int64_t person, const char *to,
 {
 	unsigned char rnd[16];
 	char token[33], subj[48];
-	struct buf sealed;
+	struct buf sealed, sealed_body;
 	struct store_q *q;
 	int64_t row = 0, now = time_now();
 	enum err e;
@@ -176,11 +190,14 @@ mail_enqueue(struct privacy *p, struct store *s, int64_t person, const char *to,
 	if ((e = mail_body_check(body)) != ERR_OK)
 		return e;
 	buf_init(&sealed);
+	buf_init(&sealed_body);
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(token, sizeof(token), rnd, sizeof(rnd));
 	snprintf(subj, sizeof(subj), "user:%lld", (long long)person);
 	if ((e = store_begin(s)) != ERR_OK)
 		return e;
+	/* the row first, for its id; both fields are sealed bound to it before the commit,
+	 * so the body is never written in plaintext, not even for an instant */
 	if ((q = store_prepare(s, &mail_sql[SQL_INSERT])) == NULL) {
 		e = store_done(NULL);
 		goto fail;
@@ -189,22 +206,24 @@ mail_enqueue(struct privacy *p, struct store *s, int64_t person, const char *to,
 	store_bind_int(q, 2, person);
 	store_bind_blob(q, 3, "", 0); /* sealed below, bound to the row id */
 	store_bind_text(q, 4, subject);
-	store_bind_text(q, 5, body);
+	store_bind_int(q, 5, now);
 	store_bind_int(q, 6, now);
-	store_bind_int(q, 7, now);
 	if (store_step(q) == STORE_ROW)
 		row = store_col_int(q, 0);
 	if ((e = store_done(q)) != ERR_OK)
 		goto fail;
 	if ((e = vault_seal(p, s, subj, "mail_outbox", "to_sealed", row, to, strlen(to),
-		 &sealed)) != ERR_OK)
+		 &sealed)) != ERR_OK ||
+	    (e = vault_seal(p, s, subj, "mail_outbox", "body_sealed", row, body, strlen(body),
+		 &sealed_body)) != ERR_OK)
 		goto fail;
-	if ((q = store_prepare(s, &mail_sql[SQL_SET_TO])) == NULL) {
+	if ((q = store_prepare(s, &mail_sql[SQL_SET_SEALED])) == NULL) {
 		e = store_done(NULL);
 		goto fail;
 	}
 	store_bind_blob(q, 1, sealed.data, sealed.len);
-	store_bind_int(q, 2, row);
+	store_bind_blob(q, 2, sealed_body.data, sealed_body.len);
+	store_bind_int(q, 3, row);
 	store_step(q);
 	if ((e = store_done(q)) != ERR_OK)
 		goto fail;
@@ -217,6 +236,7 @@ fail:
 	store_rollback(s);
 out:
 	buf_free(&sealed);
+	buf_free(&sealed_body);
 	return e;
 }
 
@@ -247,12 +267,14 @@ mail_backoff(int attempts)
 	return d < LIMIT_MAIL_BACKOFF_MAX_S ? d : LIMIT_MAIL_BACKOFF_MAX_S;
 }
 
-/* The row being delivered, copied out of the query. */
+/* The row being delivered, copied out of the query. body is set only for a row queued
+ * before the body was sealed (body_sealed NULL); otherwise sealed_body holds it. */
 struct mail_claim {
 	int64_t id, person, created_at;
 	char token[40];
 	char *subject, *body;
-	struct buf sealed;
+	struct buf sealed, sealed_body;
+	bool body_is_sealed;
 	int state, attempts;
 };
 
@@ -260,8 +282,11 @@ static void
 mail_claim_free(struct mail_claim *c)
 {
 	free(c->subject);
+	if (c->body)
+		sodium_memzero(c->body, strlen(c->body));
 	free(c->body);
 	buf_free(&c->sealed);
+	buf_free(&c->sealed_body);
 }
 
 /*
@@ -292,11 +317,16 @@ mail_claim(struct store *s, const struct mail_transport *t, int64_t id, int64_t 
 		blob = store_col_blob(q, 3, &n);
 		buf_append(&c->sealed, blob, n);
 		c->subject = strdup(store_col_text(q, 4));
-		c->body = strdup(store_col_text(q, 5));
 		c->state = (int)store_col_int(q, 6);
 		c->attempts = (int)store_col_int(q, 7);
 		c->created_at = store_col_int(q, 10);
-		if (c->subject == NULL || c->body == NULL || c->sealed.failed) {
+		if ((c->body_is_sealed = !store_col_null(q, 12))) {
+			blob = store_col_blob(q, 12, &n);
+			buf_append(&c->sealed_body, blob, n);
+		} else
+			c->body = strdup(store_col_text(q, 5)); /* queued before migration 2 */
+		if (c->subject == NULL || (!c->body_is_sealed && c->body == NULL) ||
+		    c->sealed.failed || c->sealed_body.failed) {
 			store_done(q);
 			e = ERR_NOMEM;
 			goto fail;
@@ -324,8 +354,18 @@ fail:
 	return e;
 }
 
-/* Delivers the claimed message c. Database errors are returned; delivery errors are
- * recorded on the row and counted. */
+/* Wipes and frees an opened field. */
+static void
+mail_wipe(struct buf *b)
+{
+	if (b->data)
+		sodium_memzero(b->data, b->len);
+	buf_free(b);
+}
+
+/* Delivers the claimed message c. The address and the body (when sealed) are opened
+ * through the gate, each read audited; neither is kept open past the hand-over.
+ * Database errors are returned; delivery errors are recorded on the row and counted. */
 static enum err
 mail_deliver_one(struct privacy *p, struct store *s, const struct mail_transport *t,
     struct mail_claim *c, int64_t now, struct mail_run *out)
@@ -333,11 +373,13 @@ mail_deliver_one(struct privacy *p, struct store *s, const struct mail_transport
 	struct gate_actor sys = {0, true};
 	struct gate_field f;
 	struct mail__msg m;
-	struct buf to;
+	struct buf to, body;
 	char subj[48], why[256];
+	const char *unopened = NULL;
 	enum err e, de;
 
 	buf_init(&to);
+	buf_init(&body);
 	/* A Maildir delivery interrupted after its rename: the file is there, only the
 	 * sent mark is missing. Never write it twice. */
 	if (c->state == MAIL_SENDING && t->url[0] == '\0' && mail__maildir_has(t, c->token)) {
@@ -357,30 +399,39 @@ mail_deliver_one(struct privacy *p, struct store *s, const struct mail_transport
 	f.row = c->id;
 	f.sealed = c->sealed.data;
 	f.sealed_len = c->sealed.len;
-	if ((e = gate_read(p, s, &sys, PURPOSE_DELIVERY, &f, &to)) != ERR_OK) {
-		if (e == ERR_UNAVAIL)
-			return e;
-		/* the person's key is gone (erased) or the seal does not open: no retry helps */
-		if ((e = mail_update(s, SQL_FAILED, 0, "the recipient's address cannot be opened "
-							 "(account erased?)", c->id)) == ERR_OK)
+	if ((e = gate_read(p, s, &sys, PURPOSE_DELIVERY, &f, &to)) != ERR_OK)
+		unopened = "the recipient's address cannot be opened (account erased?)";
+	else if (c->body_is_sealed) {
+		f.cls = FIELD_TEXT;
+		f.column = "body_sealed";
+		f.sealed = c->sealed_body.data;
+		f.sealed_len = c->sealed_body.len;
+		if ((e = gate_read(p, s, &sys, PURPOSE_DELIVERY, &f, &body)) != ERR_OK)
+			unopened = "the message cannot be opened (account erased?)";
+	}
+	if (e != ERR_OK) {
+		/* the person's key is gone (erased) or a seal does not open: no retry helps;
+		 * a lost database connection leaves the row to be taken over after its lease */
+		if (e != ERR_UNAVAIL && (e = mail_update(s, SQL_FAILED, 0, unopened, c->id)) ==
+		    ERR_OK)
 			out->failed++;
-		return e;
+		goto out;
 	}
 	m.token = c->token;
 	m.to = to.data;
 	m.subject = c->subject;
-	m.body = c->body;
+	m.body = !c->body_is_sealed ? c->body : body.data ? body.data : "";
 	m.created_at = c->created_at;
 	why[0] = '\0';
 	de = mail__send(t, &m, why, sizeof(why));
-	sodium_memzero(to.data, to.len);
-	buf_free(&to);
+	mail_wipe(&to);
+	mail_wipe(&body);
 	if (de == ERR_OK) {
 		if (t->hook)
 			t->hook(t->hook_arg, MAIL_HOOK_HANDED_OVER, c->id);
 		if ((e = mail_update(s, SQL_SENT, now, "", c->id)) == ERR_OK)
 			out->sent++;
-		return e;
+		goto out;
 	}
 	if (c->attempts >= LIMIT_MAIL_MAX_ATTEMPTS) {
 		if ((e = mail_update(s, SQL_FAILED, 0, why, c->id)) == ERR_OK)
@@ -390,6 +441,9 @@ mail_deliver_one(struct privacy *p, struct store *s, const struct mail_transport
 		out->retried++;
 	log_warn("mail: message %lld not delivered (attempt %d): %s", (long long)c->id,
 	    c->attempts, why);
+out:
+	mail_wipe(&to);
+	mail_wipe(&body);
 	return e;
 }
 
@@ -418,6 +472,7 @@ mail_deliver_due(struct privacy *p, struct store *s, const struct mail_transport
 			break;
 		memset(&c, 0, sizeof(c));
 		buf_init(&c.sealed);
+		buf_init(&c.sealed_body);
 		e = mail_claim(s, t, id, now, &c, &claimed);
 		if (e == ERR_OK && claimed)
 			e = mail_deliver_one(p, s, t, &c, now, out);

@@ -1,7 +1,9 @@
 /*
  * gate: the single decision point for reading personal data (P5, P11, P14). Default deny.
  * The rules, in order:
- *   1. the system may read an email to deliver mail the person asked for (delivery);
+ *   1. the system may read an email to deliver mail the person asked for (delivery),
+ *      and the sealed body of such a message (gate_delivery_fields: mail_outbox's
+ *      body_sealed), nothing else of the text class;
  *   2. a person may read their own data (self);
  *   3. an admin of the site a field belongs to may read its email and IP (moderation),
  *      and no other site's (P5) -- only for tables whose rows belong to one site
@@ -78,6 +80,26 @@ gate_site_scoped(const char *table)
 
 	for (i = 0; gate_site_tables[i]; i++)
 		if (strcmp(gate_site_tables[i], table) == 0)
+			return true;
+	return false;
+}
+
+/* Sealed text the system opens to deliver mail: only the outbox's message bodies. */
+static const char *const gate_delivery_fields[][2] = {{"mail_outbox", "body_sealed"},
+    {NULL, NULL}};
+
+static bool
+gate_delivery_field(const struct gate_field *f)
+{
+	size_t i;
+
+	if (f->cls == FIELD_EMAIL)
+		return true;
+	if (f->cls != FIELD_TEXT || f->table == NULL || f->column == NULL)
+		return false;
+	for (i = 0; gate_delivery_fields[i][0]; i++)
+		if (strcmp(gate_delivery_fields[i][0], f->table) == 0 &&
+		    strcmp(gate_delivery_fields[i][1], f->column) == 0)
 			return true;
 	return false;
 }
@@ -166,7 +188,7 @@ gate_decide(struct store *s, const struct gate_actor *actor, const struct gate_f
 		return ERR_OK;
 	}
 	if (actor->system) {
-		if (pu == PURPOSE_DELIVERY && f->cls == FIELD_EMAIL) {
+		if (pu == PURPOSE_DELIVERY && gate_delivery_field(f)) {
 			*allow = true;
 			*why = "delivery of mail the person asked for";
 		}

@@ -56,6 +56,11 @@ const struct inventory_field inventory[] = {
 	    "read is logged and shown to you",
 	    "Until you delete your account (kept with the message's delivery record); then it is "
 	    "destroyed with your key"},
+	{"mail_outbox", "body_sealed", FIELD_TEXT,
+	    "Messages waiting to be sent to you (links in them work once, for an hour)",
+	    "To deliver mail you asked for: email verification, password reset, account notices",
+	    "Candor itself, to send it: every such read is logged and shown to you",
+	    "Until it is sent or given up, then wiped"},
 };
 const size_t inventory_count = COUNTOF(inventory);
 

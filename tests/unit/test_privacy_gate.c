@@ -4,7 +4,8 @@
  * site, the person, another member, the system, an unknown id) x every purpose x the
  * classes of two fields (a member's email; a commenter's IP left on site 1). Each cell's
  * decision is checked through gate_allows and gate_read, and every gate_read leaves
- * exactly one audit entry with that decision.
+ * exactly one audit entry with that decision. The system's one text field, a queued
+ * message's sealed body (mail_outbox.body_sealed), opens for delivery only.
  */
 #include <fcntl.h>
 #include <sodium.h>
@@ -192,6 +193,26 @@ main(void)
 				before = nlog;
 			}
 		}
+	}
+	/* the system opens text only where it is a message to deliver (the outbox body),
+	 * and only for delivery; an email anywhere, as the matrix shows */
+	{
+		struct gate_actor sys = {0, true};
+		struct gate_field body = fields[0];
+		body.table = "mail_outbox";
+		body.column = "body_sealed";
+		body.cls = FIELD_TEXT;
+		for (pu = 0; pu < PURPOSE__MAX; pu++)
+			T_EQ_INT(gate_allows(p, s, &sys, (enum purpose)pu, &body),
+			    pu == PURPOSE_DELIVERY);
+		body.column = "subject";
+		T_ASSERT(!gate_allows(p, s, &sys, PURPOSE_DELIVERY, &body));
+		body.table = "people";
+		body.column = "body_sealed";
+		T_ASSERT(!gate_allows(p, s, &sys, PURPOSE_DELIVERY, &body));
+		body.table = "mail_outbox";
+		body.cls = FIELD_IP;
+		T_ASSERT(!gate_allows(p, s, &sys, PURPOSE_DELIVERY, &body));
 	}
 	/* staff reads record organisation and country (P12) */
 	{
