@@ -18,9 +18,16 @@
  *
  *   tokens     single-use links for email verification, password reset and email
  *              change: 256 random bits, only a BLAKE2b-256 hash stored, valid
- *              LIMIT_ACCOUNT_TOKEN_TTL_S (one hour), used at most once.
+ *              LIMIT_ACCOUNT_TOKEN_TTL_S (one hour), used at most once. A new password
+ *              (any way it is set) spends the person's unused reset and change-email
+ *              links; a new email spends those and the verification links too.
+ *   requests   every password-reset request and every signup notice to a taken
+ *              address, known account or not, is a row in account_requests under a
+ *              blind index of the identifier: both paths do the same durable write, and
+ *              one identifier gets at most LIMIT_ACCOUNT_TOKENS_PER_HOUR an hour.
  *   signup     account_signup: a member from username, email and password, in one
- *              transaction (web/ records the accepted policy version in the same one).
+ *              transaction (web/ records the accepted policy version in the same one);
+ *              the argon2id work is done before it opens (account_signup_prepare).
  *   login      login_attempt: username or email plus password, throttled per
  *              identifier whether or not an account exists (no enumeration), with the
  *              same argon2id work either way; account_record_login keeps the time and
@@ -42,7 +49,8 @@
 
 struct privacy;
 
-/* Creates or upgrades the module's tables (account_passwords, sessions, login_failures). */
+/* Creates or upgrades the module's tables (account_passwords, sessions, login_failures,
+ * account_tokens, account_logins, account_prefs, account_requests). */
 enum err accounts_migrate(struct store *s);
 /* The module's tables for `candor db copy` (after privacy's people). */
 extern const struct store_table accounts_tables[];
@@ -89,14 +97,27 @@ bool password_needs_rehash(const char *hash);
 size_t password_common_count(void);
 
 /*
- * Sets person's password: password_check, then hash, then insert or replace the row, in
- * one transaction (joining the caller's, so `candor user add` can create the person and
- * the password together), which also ends every session of the person
- * (session_end_all). A refused password writes nothing and returns what
+ * Sets person's password: password_check, then hash, then password_set_hash. The hash
+ * is made before any transaction of this function opens; a caller that already holds
+ * one (`candor user add` creates the person and the password together) holds the
+ * SQLite write lock through the argon2id work, so request handlers hash first and call
+ * password_set_hash instead. A refused password writes nothing and returns what
  * password_check returned, with its sentence in msg. ERR_NOTFOUND when there is no such
  * person. msg may be NULL.
  */
 enum err password_set(struct store *s, int64_t person, const char *pw, size_t len, char *msg,
+    size_t msgsize);
+
+/*
+ * Stores hash (from password_hash, made before the caller's transaction opened, so the
+ * write lock is not held for the argon2id work) as person's password, in one
+ * transaction joining the caller's that also ends every session of the person
+ * (session_end_all, ASVS 3.3.3) and spends every unused reset and change-email link of
+ * theirs (a link mailed before the change must not outlive it). Does not apply
+ * password_check: the caller did. ERR_NOTFOUND (sentence in msg, which may be NULL)
+ * when there is no such person.
+ */
+enum err password_set_hash(struct store *s, int64_t person, const char *hash, char *msg,
     size_t msgsize);
 
 /*
@@ -147,8 +168,9 @@ enum err session_end(struct store *s, const char *token);
 enum err session_end_all(struct store *s, int64_t person);
 
 /* Deletes every session expired at now (same rule as session_check); *removed gets the
- * count (may be NULL). Also deletes expired link tokens and sign-in failure counts whose
- * window has closed (not counted in *removed). */
+ * count (may be NULL). Also deletes expired link tokens, sign-in failure counts whose
+ * window has closed and account_requests rows older than their window (not counted in
+ * *removed). */
 enum err session_purge(struct store *s, int64_t now, int64_t idle_s, int64_t absolute_s,
     int64_t *removed);
 
@@ -187,14 +209,41 @@ enum err account_token_peek(struct store *s, enum account_token_kind kind, const
 /*
  * Uses token of kind at now: marks it used (so a second use gets ERR_NOTFOUND) and
  * applies it: TOKEN_VERIFY_EMAIL marks the person's email verified; TOKEN_CHANGE_EMAIL
- * replaces the person's email with the sealed new one (re-sealed bound to people, blind
- * index updated, verified); TOKEN_RESET_PASSWORD applies nothing (the caller sets the
- * password in the same transaction). Joins the caller's transaction. *person gets the
- * holder. ERR_NOTFOUND for an unknown, used, expired or malformed token; ERR_CONFLICT
- * when the new email was taken meanwhile.
+ * opens the sealed new address through the gate (as the person, purpose self; audited)
+ * and replaces the person's email with it (re-sealed bound to people, blind index
+ * updated, verified), spending every other unused link of the person (verification,
+ * reset, change of email); TOKEN_RESET_PASSWORD applies nothing (the caller sets the
+ * password in the same transaction, with password_set_hash). Joins the caller's
+ * transaction. *person gets the holder. ERR_NOTFOUND for an unknown, used, expired or
+ * malformed token. ERR_CONFLICT when the new email was taken meanwhile, ERR_DENIED when
+ * the gate refused the read: then nothing is changed but the token is spent and the
+ * read is in the audit log, so a caller with an open transaction commits it (a rollback
+ * would lose the audit entry of a read that happened).
  */
 enum err account_token_use(struct privacy *p, struct store *s, enum account_token_kind kind,
     const char *token, int64_t now, int64_t *person);
+
+/* ------------------------------------------------------------- requests ---- */
+
+enum account_request_kind {
+	REQUEST_RESET,        /* a password reset asked for, by username or email */
+	REQUEST_SIGNUP_TAKEN, /* a signup with an address an account has: a notice to it */
+	REQUEST__MAX
+};
+
+/*
+ * Notes a request of kind about identifier (as typed: a username or an email; folded to
+ * ASCII lower case, which is how both are normalised; cut at
+ * LIMIT_LOGIN_IDENTIFIER_BYTES) at now: a row in account_requests keyed by
+ * vault_blind("request", "reset:" or "signup:" + identifier), written whether or not an
+ * account has the identifier and whether or not the request is allowed. *allowed gets
+ * whether at most LIMIT_ACCOUNT_TOKENS_PER_HOUR requests of kind for it, this one
+ * included, were noted in the LIMIT_ACCOUNT_REQUEST_WINDOW_S up to now; when not,
+ * nothing should be sent, and the answer should not change. Joins the caller's
+ * transaction. Errors: the store's; ERR_INVAL for a bad kind or a NULL identifier.
+ */
+enum err account_request_note(struct privacy *p, struct store *s,
+    enum account_request_kind kind, const char *identifier, int64_t now, bool *allowed);
 
 /* --------------------------------------------------------------- signup ---- */
 
@@ -211,17 +260,39 @@ struct account_signup_result {
 };
 
 /*
- * Signs up a member: username (folded to lower case, then 3 to 32 of a-z 0-9 '_' '-'),
- * email (shape as people_add), password (password_check). In one transaction (joining
- * the caller's, where web/ also records the policy acceptance): the person (member,
- * unverified), the password hash and a verification token. Refusals: ERR_INVAL with a sentence in
- * msg and *field set; ERR_CONFLICT with *field AF_USERNAME when the username is taken
- * (usernames are public: they sign comments). A taken email is not an error: see
- * email_taken; the same argon2id work is done, so the answer takes as long.
+ * Signs up a member: account_signup_prepare, then account_signup_hashed. Refusals:
+ * ERR_INVAL (ERR_TOOBIG for an over-long password) with a sentence in msg and *field
+ * set; ERR_CONFLICT with *field AF_USERNAME when the username is taken (usernames are
+ * public: they sign comments). A taken email is not an error: see email_taken; the same
+ * argon2id work is done, so the answer takes as long. The hashing happens before the
+ * transaction opens only when the caller holds none: a caller that opens its own (web/,
+ * to record the policy acceptance in it) calls the two halves itself.
  */
 enum err account_signup(struct privacy *p, struct store *s, const char *username,
-    const char *email, const char *password, size_t password_len, int64_t now, struct account_signup_result *out, enum account_field *field, char *msg,
+    const char *email, const char *password, size_t password_len, int64_t now,
+    struct account_signup_result *out, enum account_field *field, char *msg,
     size_t msgsize);
+
+/*
+ * The part of a signup that needs no database, to run before any transaction: checks
+ * the username (folded to lower case, then 3 to 32 of a-z 0-9 '_' '-'), the email
+ * (shape as people_add) and the password (password_check), then hashes the password
+ * (argon2id, whether or not the email turns out to be taken) into hash. Refusals as
+ * account_signup's; ERR_CRYPTO when hashing fails. The caller wipes hash.
+ */
+enum err account_signup_prepare(const char *username, const char *email,
+    const char *password, size_t password_len, char hash[PASSWORD_HASH_BYTES],
+    enum account_field *field, char *msg, size_t msgsize);
+
+/*
+ * The rest of a signup, with hash from account_signup_prepare, in one transaction
+ * joining the caller's (where web/ also records the policy acceptance): the person
+ * (member, unverified), the password hash and a verification token; or, for a taken
+ * email, nothing (see email_taken). Refusals as account_signup's.
+ */
+enum err account_signup_hashed(struct privacy *p, struct store *s, const char *username,
+    const char *email, const char *hash, int64_t now, struct account_signup_result *out,
+    enum account_field *field, char *msg, size_t msgsize);
 
 /* ---------------------------------------------------------------- login ---- */
 

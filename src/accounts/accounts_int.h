@@ -1,7 +1,8 @@
 /*
  * accounts_int: what the accounts module's files share and nothing else may include:
- * the stored form of a random token (sessions and link tokens alike) and the purges
- * session_purge runs for the other tables of the module.
+ * the stored form of a random token (sessions and link tokens alike), the spending of
+ * links when a password or an address changes, and the purges session_purge runs for
+ * the other tables of the module.
  */
 #ifndef ACCOUNTS_INT_H
 #define ACCOUNTS_INT_H
@@ -23,12 +24,15 @@ bool accounts__token_hash(const char *token, unsigned char out[ACCOUNTS_TOKEN_HA
 enum err accounts__token_new(char out[ACCOUNT_TOKEN_LEN + 1],
     unsigned char hash[ACCOUNTS_TOKEN_HASH_BYTES]);
 
-/* Stores hash (from password_hash) as person's password and ends their sessions, in
- * one transaction joining the caller's: password_set without the check and the hashing,
- * for callers that hashed before opening their transaction. ERR_NOTFOUND (sentence in
- * msg, which may be NULL) when there is no such person. */
-enum err accounts__password_store(struct store *s, int64_t person, const char *hash,
-    char *msg, size_t msgsize);
+/* Spends (marks used at now, dropping any sealed address) every unused reset and
+ * change-email link of person, and with email_changed their verification links too:
+ * what was mailed before a new password or address must not outlive it. Joins the
+ * caller's transaction. */
+enum err accounts__tokens_spend(struct store *s, int64_t person, bool email_changed,
+    int64_t now);
+
+/* Deletes account_requests rows older than LIMIT_ACCOUNT_REQUEST_WINDOW_S at now. */
+enum err accounts__requests_purge(struct store *s, int64_t now);
 
 /* Deletes link tokens expired before now (with any new address sealed in them). */
 enum err accounts__tokens_purge(struct store *s, int64_t now);

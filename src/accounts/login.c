@@ -5,7 +5,9 @@
  *
  * No enumeration (SECURITY.md; ASVS 2.2.1, 6.3.8):
  *   - signup does one argon2id hash of the given password whether the email is new or
- *     taken, before any row is read, and a taken email is not an error to the caller;
+ *     taken, before any row is read and before any transaction opens (so the write
+ *     lock is not held for it: account_signup_prepare, then account_signup_hashed in
+ *     the caller's transaction), and a taken email is not an error to the caller;
  *   - login_attempt looks the identifier up, counts the attempt, then checks the
  *     password: against the account's hash, or (password_matches with no such person)
  *     against a dummy hash, so both take one argon2id verification;
@@ -248,17 +250,13 @@ signup_username(const char *username, char out[LIMIT_USERNAME_MAX + 1])
 }
 
 enum err
-account_signup(struct privacy *p, struct store *s, const char *username, const char *email,
-    const char *password, size_t password_len, int64_t now,
-    struct account_signup_result *out, enum account_field *field, char *msg, size_t msgsize)
+account_signup_prepare(const char *username, const char *email, const char *password,
+    size_t password_len, char hash[PASSWORD_HASH_BYTES], enum account_field *field,
+    char *msg, size_t msgsize)
 {
-	char user[LIMIT_USERNAME_MAX + 1], norm[256], hash[PASSWORD_HASH_BYTES];
-	struct person found;
-	struct arena *a = NULL;
-	int64_t id = 0;
+	char user[LIMIT_USERNAME_MAX + 1], norm[256];
 	enum err e;
 
-	memset(out, 0, sizeof(*out));
 	*field = AF_NONE;
 	hash[0] = '\0';
 	norm[0] = '\0';
@@ -274,14 +272,44 @@ account_signup(struct privacy *p, struct store *s, const char *username, const c
 		login_msg(msg, msgsize, "That is not an email address we can use.");
 		return ERR_INVAL;
 	}
+	sodium_memzero(norm, sizeof(norm));
 	if ((e = password_check(password, password_len, msg, msgsize)) != ERR_OK) {
 		*field = AF_PASSWORD;
-		goto out;
+		return e;
 	}
-	/* the argon2id work, the same whatever follows; outside the transaction so that
-	 * the write lock is not held for it */
+	/* the argon2id work, the same whatever follows (new or taken email); no row has
+	 * been read and no transaction is open, so no write lock is held for it */
 	if ((e = password_hash(password, password_len, hash)) != ERR_OK)
-		goto out;
+		sodium_memzero(hash, PASSWORD_HASH_BYTES);
+	return e;
+}
+
+enum err
+account_signup_hashed(struct privacy *p, struct store *s, const char *username,
+    const char *email, const char *hash, int64_t now, struct account_signup_result *out,
+    enum account_field *field, char *msg, size_t msgsize)
+{
+	char user[LIMIT_USERNAME_MAX + 1], norm[256];
+	struct person found;
+	struct arena *a = NULL;
+	int64_t id = 0;
+	enum err e;
+
+	memset(out, 0, sizeof(*out));
+	*field = AF_NONE;
+	norm[0] = '\0';
+	if (msg && msgsize)
+		msg[0] = '\0';
+	if (username == NULL || !signup_username(username, user)) {
+		*field = AF_USERNAME;
+		login_msg(msg, msgsize, "A username is 3 to 32 of a-z, 0-9, '_' and '-'.");
+		return ERR_INVAL;
+	}
+	if (email == NULL || !people_email_ok(email, norm, sizeof(norm))) {
+		*field = AF_EMAIL;
+		login_msg(msg, msgsize, "That is not an email address we can use.");
+		return ERR_INVAL;
+	}
 	if ((a = arena_new()) == NULL) {
 		e = ERR_NOMEM;
 		goto out;
@@ -312,7 +340,7 @@ account_signup(struct privacy *p, struct store *s, const char *username, const c
 			*field = strstr(msg ? msg : "", "email") ? AF_EMAIL : AF_USERNAME;
 		goto fail;
 	}
-	if ((e = accounts__password_store(s, id, hash, msg, msgsize)) != ERR_OK)
+	if ((e = password_set_hash(s, id, hash, msg, msgsize)) != ERR_OK)
 		goto fail;
 	if ((e = account_token_issue(p, s, id, TOKEN_VERIFY_EMAIL, NULL, now, out->verify_token,
 		 msg, msgsize)) != ERR_OK)
@@ -327,8 +355,24 @@ out:
 	if (e != ERR_OK)
 		sodium_memzero(out->verify_token, sizeof(out->verify_token));
 	sodium_memzero(norm, sizeof(norm));
-	sodium_memzero(hash, sizeof(hash));
 	arena_free(a);
+	return e;
+}
+
+enum err
+account_signup(struct privacy *p, struct store *s, const char *username, const char *email,
+    const char *password, size_t password_len, int64_t now,
+    struct account_signup_result *out, enum account_field *field, char *msg, size_t msgsize)
+{
+	char hash[PASSWORD_HASH_BYTES];
+	enum err e;
+
+	memset(out, 0, sizeof(*out));
+	if ((e = account_signup_prepare(username, email, password, password_len, hash, field,
+		 msg, msgsize)) == ERR_OK)
+		e = account_signup_hashed(p, s, username, email, hash, now, out, field, msg,
+		    msgsize);
+	sodium_memzero(hash, sizeof(hash));
 	return e;
 }
 

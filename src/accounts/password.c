@@ -80,6 +80,18 @@ static const struct store_migration accounts_migrations[] = {
 	    "CREATE TABLE account_prefs ("
 	    " person_id BIGINT PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,"
 	    " announcements INTEGER NOT NULL)"},
+	/*
+	 * requests.c: every password-reset request and signup notice, keyed by a blind
+	 * index of the identifier typed (known or not), so both paths write and commit the
+	 * same, and one identifier can cause at most LIMIT_ACCOUNT_TOKENS_PER_HOUR mails an
+	 * hour. Ephemeral, like login_failures: session_purge deletes rows past the hour.
+	 */
+	{4, "CREATE TABLE account_requests ("
+	    " id {{ID}},"
+	    " key_hash {{BLOB}} NOT NULL,"
+	    " kind INTEGER NOT NULL,"
+	    " at BIGINT NOT NULL);"
+	    "CREATE INDEX account_requests_key ON account_requests (key_hash, kind, at)"},
 };
 
 enum {
@@ -420,12 +432,16 @@ dummy_make(void)
 /* ---------------------------------------------------------- the table ---- */
 
 enum err
-accounts__password_store(struct store *s, int64_t person, const char *hash, char *msg,
+password_set_hash(struct store *s, int64_t person, const char *hash, char *msg,
     size_t msgsize)
 {
+	static const char prefix[] = crypto_pwhash_argon2id_STRPREFIX;
 	struct store_q *q;
 	enum err e;
 
+	/* only what password_hash makes: never a plaintext password by mistake */
+	if (!password_hash_shape(hash) || strncmp(hash, prefix, sizeof(prefix) - 1) != 0)
+		return ERR_INVAL;
 	if ((e = store_begin(s)) != ERR_OK)
 		return e;
 	if ((q = store_prepare(s, &accounts_sql[SQL_SET])) == NULL) {
@@ -444,8 +460,10 @@ accounts__password_store(struct store *s, int64_t person, const char *hash, char
 		}
 		goto fail;
 	}
-	/* a new password signs out every session, whoever holds it (ASVS 3.3.3) */
-	if ((e = session_end_all(s, person)) != ERR_OK)
+	/* a new password signs out every session, whoever holds it (ASVS 3.3.3), and no
+	 * link mailed before it (a reset, a change of email) works after it */
+	if ((e = session_end_all(s, person)) != ERR_OK ||
+	    (e = accounts__tokens_spend(s, person, false, time_now())) != ERR_OK)
 		goto fail;
 	return store_commit(s);
 fail:
@@ -462,10 +480,11 @@ password_set(struct store *s, int64_t person, const char *pw, size_t len, char *
 
 	if ((e = password_check(pw, len, msg, msgsize)) != ERR_OK)
 		return e;
-	/* hashed before the transaction, so the write lock is not held for the argon2id
-	 * work */
+	/* hashed before this function's transaction, so that it does not hold the write
+	 * lock for the argon2id work (a caller's open transaction still does: see
+	 * accounts.h) */
 	if ((e = password_hash(pw, len, hash)) == ERR_OK)
-		e = accounts__password_store(s, person, hash, msg, msgsize);
+		e = password_set_hash(s, person, hash, msg, msgsize);
 	sodium_memzero(hash, sizeof(hash));
 	return e;
 }

@@ -2,7 +2,8 @@
  * session: sign-in sessions (SECURITY.md "Accounts and sessions"), the sessions table
  * (migration 2 of "accounts", in password.c with the module's other migrations), and
  * the purge of what expires in the module (sessions, link tokens, closed windows of
- * sign-in failures; those tables belong to tokens.c and login.c).
+ * sign-in failures, reset requests and signup notices past their hour; those tables
+ * belong to tokens.c, login.c and requests.c).
  *
  * Invariants: a session token is LIMIT_SESSION_TOKEN_BYTES from libsodium's CSPRNG,
  * handed out once and never stored: the table keys a session by BLAKE2b-256 of the
@@ -39,6 +40,8 @@ enum {
 	SQL_COPY_SESSIONS_INS,
 	SQL_COPY_FAILURES_SEL,
 	SQL_COPY_FAILURES_INS,
+	SQL_COPY_REQUESTS_SEL,
+	SQL_COPY_REQUESTS_INS,
 	SQL_SESSION__MAX
 };
 
@@ -68,6 +71,10 @@ static const struct store_stmt session_sql[SQL_SESSION__MAX] = {
 	[SQL_COPY_FAILURES_INS] = {"copy_login_failures_insert",
 	    "INSERT INTO login_failures (key_hash, person_id, window_start, count)"
 	    " VALUES (?, ?, ?, ?)"},
+	[SQL_COPY_REQUESTS_SEL] = {"copy_account_requests_select",
+	    "SELECT id, key_hash, kind, at FROM account_requests ORDER BY id"},
+	[SQL_COPY_REQUESTS_INS] = {"copy_account_requests_insert",
+	    "INSERT INTO account_requests (id, key_hash, kind, at) VALUES (?, ?, ?, ?)"},
 };
 
 const struct store_table session_tables[] = {
@@ -75,6 +82,8 @@ const struct store_table session_tables[] = {
 	    &session_sql[SQL_COPY_SESSIONS_INS], NULL},
 	{"login_failures", "biii", &session_sql[SQL_COPY_FAILURES_SEL],
 	    &session_sql[SQL_COPY_FAILURES_INS], NULL},
+	{"account_requests", "ibii", &session_sql[SQL_COPY_REQUESTS_SEL],
+	    &session_sql[SQL_COPY_REQUESTS_INS], "id"},
 };
 const size_t session_tables_count = COUNTOF(session_tables);
 
@@ -253,7 +262,8 @@ session_purge(struct store *s, int64_t now, int64_t idle_s, int64_t absolute_s,
 	if (removed)
 		*removed = n;
 	/* the same beat clears the module's other expiring rows (not counted in removed) */
-	if ((e = accounts__tokens_purge(s, now)) != ERR_OK)
+	if ((e = accounts__tokens_purge(s, now)) != ERR_OK ||
+	    (e = accounts__failures_purge(s, now)) != ERR_OK)
 		return e;
-	return accounts__failures_purge(s, now);
+	return accounts__requests_purge(s, now);
 }

@@ -12,6 +12,17 @@
  * (ERR_LIMIT beyond), so no form can be used to flood a mailbox. A change-email token
  * carries the new address sealed under the person's key, bound to the token row; the
  * seal is dropped when the token is used, and expired rows go with session_purge.
+ *
+ * A link must not outlive what it was mailed for: a new password spends the person's
+ * unused reset and change-email links (accounts__tokens_spend, from password_set_hash),
+ * a new address spends those and the verification links, in the same transaction.
+ *
+ * Using a token marks it used first, then applies it. When applying it opened the
+ * sealed new address (a read the gate wrote to the audit log) and then could not go on,
+ * because the address was taken meanwhile (ERR_CONFLICT) or the gate refused
+ * (ERR_DENIED), nothing else has been written but the token's use: the transaction is
+ * committed, not rolled back, so the audit entry of the read stays and the link, which
+ * can never succeed, is spent.
  */
 #include <sodium.h>
 #include <string.h>
@@ -26,6 +37,7 @@ enum {
 	SQL_TOKEN_SEAL,
 	SQL_TOKEN_GET,
 	SQL_TOKEN_USE,
+	SQL_TOKEN_SPEND,
 	SQL_TOKEN_PURGE,
 	SQL_TOKEN__MAX
 };
@@ -50,6 +62,10 @@ static const struct store_stmt token_sql[SQL_TOKEN__MAX] = {
 	[SQL_TOKEN_USE] = {"account_token_use",
 	    "UPDATE account_tokens SET used_at = ?, new_email_sealed = NULL"
 	    " WHERE id = ? AND used_at IS NULL RETURNING id"},
+	/* ? = now, person, then three kinds (a kind may be repeated) */
+	[SQL_TOKEN_SPEND] = {"account_token_spend",
+	    "UPDATE account_tokens SET used_at = ?, new_email_sealed = NULL"
+	    " WHERE person_id = ? AND used_at IS NULL AND kind IN (?, ?, ?)"},
 	[SQL_TOKEN_PURGE] = {"account_token_purge",
 	    "DELETE FROM account_tokens WHERE expires_at < ?"},
 };
@@ -285,11 +301,30 @@ token_mark_used(struct store *s, int64_t id, int64_t now)
 	return e;
 }
 
-/* Applies a change-email token r inside the open transaction: opens the sealed address
- * through the gate (as the person: it is their own data), then replaces the email.
- * ERR_CONFLICT, with nothing changed, when another account holds it by now. */
+enum err
+accounts__tokens_spend(struct store *s, int64_t person, bool email_changed, int64_t now)
+{
+	struct store_q *q;
+
+	if ((q = store_prepare(s, &token_sql[SQL_TOKEN_SPEND])) == NULL)
+		return store_done(NULL);
+	store_bind_int(q, 1, now);
+	store_bind_int(q, 2, person);
+	store_bind_int(q, 3, TOKEN_RESET_PASSWORD);
+	store_bind_int(q, 4, TOKEN_CHANGE_EMAIL);
+	store_bind_int(q, 5, email_changed ? TOKEN_VERIFY_EMAIL : TOKEN_RESET_PASSWORD);
+	store_step(q);
+	return store_done(q);
+}
+
+/* Applies a change-email token r at now inside the open transaction: opens the sealed
+ * address through the gate (as the person: it is their own data), then replaces the
+ * email and spends the person's other links. ERR_CONFLICT, with nothing changed, when
+ * another account holds it by now; ERR_DENIED, nothing changed, when the gate refused
+ * (both after the audit entry was written: see the file's comment). */
 static enum err
-token_change_email(struct privacy *p, struct store *s, const struct token_row *r)
+token_change_email(struct privacy *p, struct store *s, const struct token_row *r,
+    int64_t now)
 {
 	struct gate_actor self = {r->person, false};
 	struct gate_field f;
@@ -325,7 +360,16 @@ token_change_email(struct privacy *p, struct store *s, const struct token_row *r
 	}
 	if (e != ERR_OK && e != ERR_NOTFOUND)
 		goto out;
-	e = people_set_email(p, s, r->person, email.data, true, NULL, 0);
+	if ((e = people_set_email(p, s, r->person, email.data, true, NULL, 0)) != ERR_OK) {
+		/* taken between the check and the write (PostgreSQL, no write lock): the
+		 * failed statement may have broken the transaction, so this is no clean
+		 * conflict to commit */
+		if (e == ERR_CONFLICT)
+			e = ERR_IO;
+		goto out;
+	}
+	/* links mailed to or about the old address end with it */
+	e = accounts__tokens_spend(s, r->person, true, now);
 out:
 	if (email.data)
 		sodium_memzero(email.data, email.len);
@@ -356,29 +400,30 @@ account_token_use(struct privacy *p, struct store *s, enum account_token_kind ki
 		e = ERR_NOTFOUND;
 		goto fail;
 	}
+	/* used first: applying a change of email spends the person's unused links */
+	if ((e = token_mark_used(s, r.id, now)) != ERR_OK)
+		goto fail;
 	switch (kind) {
 	case TOKEN_VERIFY_EMAIL:
 		applied = people_set_verified(s, r.person, true);
 		break;
 	case TOKEN_CHANGE_EMAIL:
-		applied = token_change_email(p, s, &r);
+		applied = token_change_email(p, s, &r, now);
 		break;
 	default:
 		break; /* a reset: the caller sets the password in this transaction */
 	}
-	if (applied != ERR_OK && applied != ERR_CONFLICT) {
+	/* A taken address or a refused read still uses the token up: the link can never
+	 * succeed, nothing else was written, and the audit entry of the read is kept
+	 * (commit, not rollback). */
+	if (applied != ERR_OK && applied != ERR_CONFLICT && applied != ERR_DENIED) {
 		e = applied;
 		goto fail;
 	}
-	/* A taken address still uses the token up: the link can never succeed, and the
-	 * audit entry of the read is kept (commit, not rollback). */
-	if ((e = token_mark_used(s, r.id, now)) != ERR_OK)
-		goto fail;
 	if ((e = store_commit(s)) != ERR_OK)
 		goto out;
 	*person = r.person;
-	if (applied == ERR_CONFLICT)
-		e = ERR_CONFLICT;
+	e = applied;
 	goto out;
 fail:
 	store_rollback(s);

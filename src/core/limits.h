@@ -92,6 +92,9 @@
 #define LIMIT_ACCOUNT_TOKEN_TTL_S 3600   /* verification and reset links live one hour */
 #define LIMIT_ACCOUNT_TOKENS_PER_HOUR 5  /* links of one kind a person may be sent an hour */
 #define LIMIT_ACCOUNT_TOKEN_BYTES 32     /* random bytes in a link token (>= 16) */
+#define LIMIT_ACCOUNT_REQUEST_WINDOW_S 3600 /* reset requests and signup notices per
+						identifier are counted over this window
+						(at most LIMIT_ACCOUNT_TOKENS_PER_HOUR) */
 #define LIMIT_LOGIN_IDENTIFIER_BYTES 254 /* a username or email typed to sign in; longer
 					    is treated as unknown (RFC 5321 path limit) */
 #define LIMIT_IP_TEXT_BYTES 64           /* an IP address as text (IPv6 with zone fits) */

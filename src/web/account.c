@@ -17,7 +17,11 @@
  *     is wiped (sodium_memzero) before the handler returns.
  *   - The email is opened only through privacy/ (people_email): as the person (purpose
  *     self) to show it, as the system (purpose delivery) to send it a notice; the
- *     buffers are wiped, and so is the export once copied into the response.
+ *     buffers are wiped, and so is the export once copied into the response. A read is
+ *     never rolled back: it happens before the transaction that needs it, or the
+ *     transaction it happened in is committed whatever follows.
+ *   - No argon2id work runs inside a transaction (on SQLite it would hold the write
+ *     lock): a new password is hashed first and stored with password_set_hash.
  *   - The access log names a reader by role and organisation, never by name.
  */
 #include <sodium.h>
@@ -396,7 +400,7 @@ account_email_post(struct http_request *req, struct http_response *res, void *ar
 	const char *typed;
 	size_t bad = 0;
 	int status = 0;
-	enum err e;
+	enum err e, committed;
 
 	buf_init(&old);
 	if (!account_enter_post(app, req, res, &s, &site, &u, CSRF_EMAIL))
@@ -456,23 +460,21 @@ account_email_post(struct http_request *req, struct http_response *res, void *ar
 	}
 	if (e != ERR_OK)
 		goto fail;
-	/* The current address, for the notice: a refusal by the gate is kept in the audit
-	 * log. */
-	if ((e = people_email(app->privacy, s, &system, PURPOSE_DELIVERY, u->id, &old)) !=
-	    ERR_OK) {
-		if (e == ERR_DENIED && store_commit(s) == ERR_OK)
-			account_fail(res, ERR_DENIED);
-		else
-			goto fail;
-		goto out;
-	}
-	if (
-	    (e = web_mail_account(app, s, &site, u->id, to, WEB_MAIL_CHANGE_EMAIL_NEW,
-		 token)) != ERR_OK ||
+	/*
+	 * The current address, for the notice. From here on the transaction is committed
+	 * whatever happens, so the read (or the gate's refusal) stays in the audit log;
+	 * the notice is queued before the link, so a failure in between leaves at most a
+	 * notice of a request, never a link the current address was not told about.
+	 */
+	if ((e = people_email(app->privacy, s, &system, PURPOSE_DELIVERY, u->id, &old)) ==
+		ERR_OK &&
 	    (e = web_mail_account(app, s, &site, u->id, old.data, WEB_MAIL_CHANGE_EMAIL_OLD,
-		 NULL)) != ERR_OK)
-		goto fail;
-	if ((e = store_commit(s)) != ERR_OK) {
+		 NULL)) == ERR_OK)
+		e = web_mail_account(app, s, &site, u->id, to, WEB_MAIL_CHANGE_EMAIL_NEW, token);
+	committed = store_commit(s);
+	if (e == ERR_OK)
+		e = committed;
+	if (e != ERR_OK) {
 		account_fail(res, e);
 		goto out;
 	}
@@ -492,8 +494,12 @@ out:
 
 /*
  * Change of password: the new one must pass the rules before the current one is
- * checked (so a refused choice costs no attempt); then in one transaction the new hash
- * (password_set ends every session), a fresh session for this browser and the notice.
+ * checked (so a refused choice costs no attempt). Then, before any transaction, the new
+ * hash is made (the write lock is not held for the argon2id work) and the address for
+ * the notice opened (audited in the gate's own transaction, so no later failure can
+ * roll the entry back; a refused read changes nothing). Then in one transaction the new
+ * hash (password_set_hash ends every session and spends unused reset and change-email
+ * links), a fresh session for this browser and the notice.
  */
 static void
 account_password_post(struct http_request *req, struct http_response *res, void *arg)
@@ -506,7 +512,7 @@ account_password_post(struct http_request *req, struct http_response *res, void 
 	struct store *s;
 	struct site site;
 	struct buf to;
-	char msg[256] = "", token[SESSION_TOKEN_LEN + 1] = "";
+	char msg[256] = "", token[SESSION_TOKEN_LEN + 1] = "", hash[PASSWORD_HASH_BYTES] = "";
 	size_t bad = 0;
 	int status = 0;
 	enum err e;
@@ -547,31 +553,20 @@ account_password_post(struct http_request *req, struct http_response *res, void 
 		account_page(app, req, res, s, &site, u, &v);
 		goto out;
 	}
+	if ((e = password_hash(fv.values[WF_NEW].text, fv.values[WF_NEW].len, hash)) !=
+		ERR_OK ||
+	    (e = people_email(app->privacy, s, &system, PURPOSE_DELIVERY, u->id, &to)) !=
+		ERR_OK) {
+		account_fail(res, e);
+		goto out;
+	}
 	if ((e = store_begin(s)) != ERR_OK) {
 		account_fail(res, e);
 		goto out;
 	}
-	if ((e = password_set(s, u->id, fv.values[WF_NEW].text, fv.values[WF_NEW].len, msg,
-		 sizeof(msg))) == ERR_INVAL || e == ERR_TOOBIG) {
-		store_rollback(s);
-		v.status = 400;
-		v.field = "new";
-		v.error = arena_strdup(req->arena, msg);
-		account_page(app, req, res, s, &site, u, &v);
-		goto out;
-	}
-	if (e != ERR_OK || (e = session_create(s, u->id, time_now(), token)) != ERR_OK)
-		goto fail;
-	if ((e = people_email(app->privacy, s, &system, PURPOSE_DELIVERY, u->id, &to)) !=
-	    ERR_OK) {
-		/* keep the refusal's audit entry, lose nothing else: the password stays */
-		if (e == ERR_DENIED && store_commit(s) == ERR_OK)
-			account_fail(res, ERR_DENIED);
-		else
-			goto fail;
-		goto out;
-	}
-	if ((e = web_mail_account(app, s, &site, u->id, to.data, WEB_MAIL_PASSWORD_CHANGED,
+	if ((e = password_set_hash(s, u->id, hash, msg, sizeof(msg))) != ERR_OK ||
+	    (e = session_create(s, u->id, time_now(), token)) != ERR_OK ||
+	    (e = web_mail_account(app, s, &site, u->id, to.data, WEB_MAIL_PASSWORD_CHANGED,
 		 NULL)) != ERR_OK)
 		goto fail;
 	if ((e = store_commit(s)) != ERR_OK) {
@@ -586,6 +581,7 @@ fail:
 	account_fail(res, e);
 out:
 	sodium_memzero(token, sizeof(token));
+	sodium_memzero(hash, sizeof(hash));
 	if (to.data)
 		sodium_memzero(to.data, to.len);
 	buf_free(&to);

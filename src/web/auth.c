@@ -13,7 +13,12 @@
  *     sent), and only a POST changes who is signed in;
  *   - every page here is answered with Cache-Control: no-store and never cached (its
  *     routes have no HTTP_ROUTE_CACHEABLE); no anonymous GET sets a cookie;
- *   - plaintext passwords, link tokens and opened addresses are wiped after use.
+ *   - plaintext passwords, link tokens and opened addresses are wiped after use;
+ *   - no argon2id work runs inside a transaction (on SQLite that would hold the write
+ *     lock for it): passwords are hashed first, then stored with password_set_hash;
+ *   - a read through the gate is never rolled back: an address is opened before the
+ *     transaction that needs it, or the transaction it was opened in is committed
+ *     whatever follows (and the error answered after).
  */
 #include <sodium.h>
 #include <string.h>
@@ -199,11 +204,32 @@ auth_signup_get(struct http_request *req, struct http_response *res, void *arg)
 	signup_form(app, req, res, s, &site, NULL, NULL, NULL, 0);
 }
 
+/* The signup form again with a refusal of account_signup_*: msg next to its field. */
+static void
+signup_refused(struct web_app *app, struct http_request *req, struct http_response *res,
+    struct store *s, const struct site *site, const struct form_value *vals,
+    const char **errs, enum err e, enum account_field field, char *msg, size_t msgsize)
+{
+	if (e == ERR_CONFLICT && field == AF_USERNAME && msg[0] == '\0')
+		snprintf(msg, msgsize, "This username is taken; choose another.");
+	switch (field) {
+	case AF_USERNAME: errs[SU_USERNAME] = arena_strdup(req->arena, msg); break;
+	case AF_EMAIL: errs[SU_EMAIL] = arena_strdup(req->arena, msg); break;
+	case AF_PASSWORD: errs[SU_PASSWORD] = arena_strdup(req->arena, msg); break;
+	case AF_NONE: break;
+	}
+	signup_form(app, req, res, s, site, vals, errs,
+	    field == AF_NONE ? arena_strdup(req->arena, msg) : NULL, 400);
+}
+
 /*
  * The account, the policy acceptance and the mail in one transaction: a signup either
- * happened with all three or not at all. The answer is the same page for a new and a
- * taken email (the holder of a taken one gets a notice instead), so the page never
- * tells whether an address has an account.
+ * happened with all three or not at all. The password is hashed before that
+ * transaction opens, so the SQLite write lock is not held for the argon2id work. The
+ * answer is the same page for a new and a taken email (the holder of a taken one gets
+ * a notice instead, at most LIMIT_ACCOUNT_TOKENS_PER_HOUR an hour: beyond, nothing is
+ * sent and the page is the same), so the page never tells whether an address has an
+ * account.
  */
 static void
 auth_signup_post(struct http_request *req, struct http_response *res, void *arg)
@@ -216,8 +242,9 @@ auth_signup_post(struct http_request *req, struct http_response *res, void *arg)
 	struct policy_version pv;
 	struct store *s;
 	struct site site;
-	char msg[256];
+	char msg[256], hash[PASSWORD_HASH_BYTES] = "";
 	int64_t now = time_now();
+	bool allowed = false;
 	enum err e;
 
 	memset(&out, 0, sizeof(out));
@@ -227,26 +254,26 @@ auth_signup_post(struct http_request *req, struct http_response *res, void *arg)
 		signup_form(app, req, res, s, &site, vals, errs, NULL, 400);
 		goto out;
 	}
+	msg[0] = '\0';
+	e = account_signup_prepare(vals[SU_USERNAME].text, vals[SU_EMAIL].text,
+	    vals[SU_PASSWORD].text, vals[SU_PASSWORD].len, hash, &field, msg, sizeof(msg));
+	if (e == ERR_INVAL || e == ERR_TOOBIG) {
+		signup_refused(app, req, res, s, &site, vals, errs, e, field, msg, sizeof(msg));
+		goto out;
+	}
+	if (e != ERR_OK) {
+		auth_fail(res, e);
+		goto out;
+	}
 	if ((e = store_begin(s)) != ERR_OK) {
 		auth_fail(res, e);
 		goto out;
 	}
-	msg[0] = '\0';
-	e = account_signup(app->privacy, s, vals[SU_USERNAME].text, vals[SU_EMAIL].text,
-	    vals[SU_PASSWORD].text, vals[SU_PASSWORD].len, now, &out, &field, msg,
-	    sizeof(msg));
+	e = account_signup_hashed(app->privacy, s, vals[SU_USERNAME].text, vals[SU_EMAIL].text,
+	    hash, now, &out, &field, msg, sizeof(msg));
 	if (e == ERR_INVAL || e == ERR_CONFLICT || e == ERR_TOOBIG) {
 		store_rollback(s);
-		if (e == ERR_CONFLICT && field == AF_USERNAME && msg[0] == '\0')
-			snprintf(msg, sizeof(msg), "This username is taken; choose another.");
-		switch (field) {
-		case AF_USERNAME: errs[SU_USERNAME] = arena_strdup(req->arena, msg); break;
-		case AF_EMAIL: errs[SU_EMAIL] = arena_strdup(req->arena, msg); break;
-		case AF_PASSWORD: errs[SU_PASSWORD] = arena_strdup(req->arena, msg); break;
-		case AF_NONE: break;
-		}
-		signup_form(app, req, res, s, &site, vals, errs,
-		    field == AF_NONE ? arena_strdup(req->arena, msg) : NULL, 400);
+		signup_refused(app, req, res, s, &site, vals, errs, e, field, msg, sizeof(msg));
 		goto out;
 	}
 	if (e != ERR_OK)
@@ -261,8 +288,13 @@ auth_signup_post(struct http_request *req, struct http_response *res, void *arg)
 			e = web_mail_account(app, s, &site, out.person, vals[SU_EMAIL].text,
 			    WEB_MAIL_VERIFY, out.verify_token);
 	} else {
-		e = web_mail_account(app, s, &site, out.existing, vals[SU_EMAIL].text,
-		    WEB_MAIL_SIGNUP_EXISTS, NULL);
+		/* counted per address whether or not it is sent, so a form cannot be used to
+		 * flood the holder's mailbox */
+		e = account_request_note(app->privacy, s, REQUEST_SIGNUP_TAKEN,
+		    vals[SU_EMAIL].text, now, &allowed);
+		if (e == ERR_OK && allowed)
+			e = web_mail_account(app, s, &site, out.existing, vals[SU_EMAIL].text,
+			    WEB_MAIL_SIGNUP_EXISTS, NULL);
 	}
 	if (e != ERR_OK)
 		goto fail;
@@ -281,6 +313,7 @@ fail:
 	auth_fail(res, e);
 out:
 	sodium_memzero(out.verify_token, sizeof(out.verify_token));
+	sodium_memzero(hash, sizeof(hash));
 	auth_wipe_field(req, "password");
 }
 
@@ -556,10 +589,15 @@ auth_verify_kind(struct http_request *req, struct http_response *res, struct web
 		return;
 	}
 	e = account_token_use(app->privacy, s, kind, token, time_now(), &person);
-	if (e == ERR_OK)
-		e = store_commit(s);
-	else
+	/* a taken address or a refused read: the token is spent and the read of the new
+	 * address is in the audit log; a rollback would lose that entry */
+	if (e == ERR_OK || e == ERR_CONFLICT || e == ERR_DENIED) {
+		enum err ce = store_commit(s);
+		if (ce != ERR_OK)
+			e = ce;
+	} else {
 		store_rollback(s);
+	}
 	if (e == ERR_NOTFOUND) {
 		auth_message(app, req, res, s, &site, 400, "Link not valid", AUTH_LINK_BAD,
 		    kind == TOKEN_VERIFY_EMAIL
@@ -613,20 +651,27 @@ auth_verify_email(struct http_request *req, struct http_response *res, void *arg
 	auth_verify_kind(req, res, arg, TOKEN_CHANGE_EMAIL);
 }
 
-/* Issues a token of kind for person, opens their address as the system (purpose
- * delivery, audited) and queues mail kind with it, inside the caller's transaction. */
+/*
+ * Issues a token of kind for person, opens their address as the system (purpose
+ * delivery, audited) and queues mail kind with it, inside the caller's transaction.
+ * *opened is set once the gate was asked: from then on the caller must commit whatever
+ * is returned (the read, or its refusal, stays in the audit log; what else was written
+ * is a link nobody received, which is harmless), and answer the error after that.
+ */
 static enum err
 auth_mail_link(struct web_app *app, struct store *s, const struct site *site, int64_t person,
-    enum account_token_kind tkind, enum web_mail_kind mkind)
+    enum account_token_kind tkind, enum web_mail_kind mkind, bool *opened)
 {
 	char token[ACCOUNT_TOKEN_LEN + 1] = "", msg[256];
 	struct buf addr;
 	enum err e;
 
+	*opened = false;
 	buf_init(&addr);
 	if ((e = account_token_issue(app->privacy, s, person, tkind, NULL, time_now(), token,
 		 msg, sizeof(msg))) != ERR_OK)
 		goto out;
+	*opened = true;
 	if ((e = people_email(app->privacy, s, &auth_system, PURPOSE_DELIVERY, person,
 		 &addr)) != ERR_OK)
 		goto out;
@@ -647,6 +692,7 @@ auth_verify_resend(struct http_request *req, struct http_response *res, void *ar
 	const struct web_user *u;
 	struct store *s;
 	struct site site;
+	bool opened = false;
 	enum err e;
 
 	if (!auth_begin(app, req, res, &s, &site))
@@ -667,9 +713,12 @@ auth_verify_resend(struct http_request *req, struct http_response *res, void *ar
 		auth_fail(res, e);
 		return;
 	}
-	if ((e = auth_mail_link(app, s, &site, u->id, TOKEN_VERIFY_EMAIL, WEB_MAIL_VERIFY)) !=
-	    ERR_OK) {
-		store_rollback(s);
+	if ((e = auth_mail_link(app, s, &site, u->id, TOKEN_VERIFY_EMAIL, WEB_MAIL_VERIFY,
+		 &opened)) != ERR_OK) {
+		if (opened)
+			(void)store_commit(s); /* keep the audit entry; the error is answered */
+		else
+			store_rollback(s);
 		if (e == ERR_LIMIT)
 			auth_message(app, req, res, s, &site, 429, "Not sent",
 			    "Several links were sent to your address in the last hour; look for the "
@@ -758,7 +807,13 @@ auth_find(struct web_app *app, struct store *s, struct arena *a, const char *log
 	return e;
 }
 
-/* Always the same answer, whether or not an account matched. */
+/*
+ * Always the same answer, whether or not an account matched, and the same durable work:
+ * every request is noted (account_request_note) and committed, the known one with its
+ * link and mail in the same transaction, so an unknown name does not answer faster by
+ * skipping the commit. More than LIMIT_ACCOUNT_TOKENS_PER_HOUR requests for one
+ * identifier in the hour, or links for one person: the same answer, nothing sent.
+ */
 static void
 auth_reset_post(struct http_request *req, struct http_response *res, void *arg)
 {
@@ -768,7 +823,8 @@ auth_reset_post(struct http_request *req, struct http_response *res, void *arg)
 	int64_t person = 0;
 	struct store *s;
 	struct site site;
-	enum err e;
+	bool allowed = false, opened = false;
+	enum err e, found, committed;
 
 	if (!auth_begin(app, req, res, &s, &site) || !web_csrf_ok(app, req, res, "reset"))
 		return;
@@ -776,28 +832,36 @@ auth_reset_post(struct http_request *req, struct http_response *res, void *arg)
 		reset_form(app, req, res, s, &site, vals[RS_LOGIN].text, errs, 400);
 		return;
 	}
-	e = auth_find(app, s, req->arena, vals[RS_LOGIN].text, &person);
-	if (e != ERR_OK && e != ERR_NOTFOUND) {
+	found = auth_find(app, s, req->arena, vals[RS_LOGIN].text, &person);
+	if (found != ERR_OK && found != ERR_NOTFOUND) {
+		auth_fail(res, found);
+		return;
+	}
+	if ((e = store_begin(s)) != ERR_OK) {
 		auth_fail(res, e);
 		return;
 	}
-	if (e == ERR_OK) {
-		if ((e = store_begin(s)) != ERR_OK) {
-			auth_fail(res, e);
-			return;
-		}
-		e = auth_mail_link(app, s, &site, person, TOKEN_RESET_PASSWORD, WEB_MAIL_RESET);
-		if (e == ERR_LIMIT) {
-			/* enough links this hour: the same answer, no mail */
-			store_rollback(s);
-		} else if (e != ERR_OK) {
-			store_rollback(s);
-			auth_fail(res, e);
-			return;
-		} else if ((e = store_commit(s)) != ERR_OK) {
-			auth_fail(res, e);
-			return;
-		}
+	e = account_request_note(app->privacy, s, REQUEST_RESET, vals[RS_LOGIN].text,
+	    time_now(), &allowed);
+	if (e == ERR_OK && found == ERR_OK && allowed) {
+		e = auth_mail_link(app, s, &site, person, TOKEN_RESET_PASSWORD, WEB_MAIL_RESET,
+		    &opened);
+		if (e == ERR_LIMIT)
+			e = ERR_OK; /* enough links for this person this hour: no mail */
+	}
+	if (e != ERR_OK && !opened) {
+		store_rollback(s);
+		auth_fail(res, e);
+		return;
+	}
+	/* committed even when a step after the address was opened failed: the audit entry
+	 * of that read stays (the link nobody received is harmless) */
+	committed = store_commit(s);
+	if (e == ERR_OK)
+		e = committed;
+	if (e != ERR_OK) {
+		auth_fail(res, e);
+		return;
 	}
 	auth_message(app, req, res, s, &site, 0, "Check your email",
 	    "If an account matches, we have sent a link to its email address; it works for "
@@ -856,8 +920,12 @@ auth_reset_token_get(struct http_request *req, struct http_response *res, void *
 }
 
 /*
- * The link is used, the password set (which ends every session of the account) and the
- * notice queued in one transaction: a refused password leaves the link usable.
+ * The link is used, the password set (which ends every session of the account and
+ * spends its other links) and the notice queued in one transaction: a refused password
+ * leaves the link usable. The argon2id hash is made and the address opened (audited, in
+ * the gate's own transaction) before that transaction opens: the write lock is not held
+ * for the hashing, and a failure of the change cannot roll back the audit entry of a
+ * read that happened. A refused read changes nothing (no notice, no new password).
  */
 static void
 auth_reset_token_post(struct http_request *req, struct http_response *res, void *arg)
@@ -866,11 +934,11 @@ auth_reset_token_post(struct http_request *req, struct http_response *res, void 
 	const char *token = http_param(req, "token");
 	struct form_value vals[RP__MAX];
 	const char *errs[RP__MAX] = {NULL};
-	int64_t person = 0, now = time_now();
+	int64_t person = 0, used_by = 0, now = time_now();
 	struct buf addr;
 	struct store *s;
 	struct site site;
-	char msg[256];
+	char msg[256], hash[PASSWORD_HASH_BYTES] = "";
 	enum err e;
 
 	buf_init(&addr);
@@ -892,16 +960,22 @@ auth_reset_token_post(struct http_request *req, struct http_response *res, void 
 		reset_password_form(app, req, res, s, &site, token, errs, 400);
 		goto out;
 	}
+	if ((e = password_hash(vals[RP_PASSWORD].text, vals[RP_PASSWORD].len, hash)) !=
+		ERR_OK ||
+	    (e = people_email(app->privacy, s, &auth_system, PURPOSE_DELIVERY, person,
+		 &addr)) != ERR_OK) {
+		auth_fail(res, e);
+		goto out;
+	}
 	if ((e = store_begin(s)) != ERR_OK) {
 		auth_fail(res, e);
 		goto out;
 	}
-	e = account_token_use(app->privacy, s, TOKEN_RESET_PASSWORD, token, now, &person);
+	e = account_token_use(app->privacy, s, TOKEN_RESET_PASSWORD, token, now, &used_by);
+	if (e == ERR_OK && used_by != person)
+		e = ERR_NOTFOUND; /* cannot happen: a token has one holder */
 	if (e == ERR_OK)
-		e = password_set(s, person, vals[RP_PASSWORD].text, vals[RP_PASSWORD].len, msg,
-		    sizeof(msg));
-	if (e == ERR_OK)
-		e = people_email(app->privacy, s, &auth_system, PURPOSE_DELIVERY, person, &addr);
+		e = password_set_hash(s, person, hash, msg, sizeof(msg));
 	if (e == ERR_OK)
 		e = web_mail_account(app, s, &site, person, addr.data, WEB_MAIL_PASSWORD_CHANGED,
 		    NULL);
@@ -926,6 +1000,7 @@ auth_reset_token_post(struct http_request *req, struct http_response *res, void 
 	    "Every session signed in with the old password has been ended.", "/login",
 	    "Sign in");
 out:
+	sodium_memzero(hash, sizeof(hash));
 	if (addr.data)
 		sodium_memzero(addr.data, addr.len);
 	buf_free(&addr);
