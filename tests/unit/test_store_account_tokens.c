@@ -7,8 +7,12 @@
  * change of email applies the sealed address (never stored in plaintext), refuses a
  * taken or malformed one at issue, and uses the token up without change when the
  * address was taken meanwhile; malformed tokens are not found; session_purge deletes
- * expired tokens; erasing the person removes theirs. Also people_site_roles, which the
- * account pages use next to these.
+ * expired tokens; erasing the person removes theirs. No link outlives what it was mailed
+ * for: a new password (password_set_hash, password_set) spends the person's unused reset
+ * and change-email links, a new address those and the verification links, and links
+ * issued afterwards work. A conflict met inside a caller's transaction leaves the store
+ * ready to commit: the token spent and the audited read kept. Also people_site_roles,
+ * which the account pages use next to these.
  */
 #include <sodium.h>
 
@@ -326,6 +330,119 @@ test_change_email(const struct config *cfg, int64_t alice, int64_t bob)
 	arena_free(a);
 }
 
+/* Audit entries about person that opened (or were refused) their email. */
+static size_t
+email_reads(int64_t person)
+{
+	struct arena *a = arena_new();
+	struct audit_entry *log;
+	size_t n = 0, i, reads = 0;
+
+	T_ASSERT(a != NULL);
+	T_EQ_INT(rights_accesses(p, s, a, person, &log, &n), ERR_OK);
+	for (i = 0; i < n; i++)
+		if (log[i].field_class && strcmp(log[i].field_class, "email") == 0)
+			reads++;
+	arena_free(a);
+	return reads;
+}
+
+/* A new password spends unused reset and change-email links (not verification ones),
+ * whichever way it is set; another person's links stay; a link issued after works. */
+static void
+test_password_spends_links(int64_t x, int64_t other)
+{
+	char r[ACCOUNT_TOKEN_LEN + 1], c[ACCOUNT_TOKEN_LEN + 1], v[ACCOUNT_TOKEN_LEN + 1];
+	char o[ACCOUNT_TOKEN_LEN + 1], hash[PASSWORD_HASH_BYTES], msg[256];
+	const char *pw = "a brand new and long passphrase";
+
+	issue(x, TOKEN_RESET_PASSWORD, NULL, T0, r);
+	issue(x, TOKEN_CHANGE_EMAIL, "x.new@example.test", T0, c);
+	issue(x, TOKEN_VERIFY_EMAIL, NULL, T0, v);
+	issue(other, TOKEN_RESET_PASSWORD, NULL, T0, o);
+	T_EQ_INT(sealed_rows(x), 1);
+	T_EQ_INT(password_hash(pw, strlen(pw), hash), ERR_OK);
+	/* only a hash is stored: a plaintext password is refused, nothing spent */
+	T_EQ_INT(password_set_hash(s, x, pw, msg, sizeof(msg)), ERR_INVAL);
+	T_EQ_INT(peek(TOKEN_RESET_PASSWORD, r, T0, NULL), ERR_OK);
+	T_EQ_INT(password_set_hash(s, x, hash, msg, sizeof(msg)), ERR_OK);
+	T_EQ_INT(peek(TOKEN_RESET_PASSWORD, r, T0, NULL), ERR_NOTFOUND);
+	T_EQ_INT(use(TOKEN_CHANGE_EMAIL, c, T0, NULL), ERR_NOTFOUND);
+	T_EQ_INT(sealed_rows(x), 0); /* the spent row keeps no address */
+	T_EQ_INT(peek(TOKEN_VERIFY_EMAIL, v, T0, NULL), ERR_OK);
+	T_EQ_INT(peek(TOKEN_RESET_PASSWORD, o, T0, NULL), ERR_OK);
+	/* a link issued after the change works, until the next change (the CLI's way) */
+	issue(x, TOKEN_RESET_PASSWORD, NULL, T0 + 1, r);
+	T_EQ_INT(peek(TOKEN_RESET_PASSWORD, r, T0 + 1, NULL), ERR_OK);
+	T_EQ_INT(password_set(s, x, pw, strlen(pw), msg, sizeof(msg)), ERR_OK);
+	T_EQ_INT(peek(TOKEN_RESET_PASSWORD, r, T0 + 1, NULL), ERR_NOTFOUND);
+	/* inside a caller's transaction, as /reset/TOKEN does: the used reset link, the
+	 * password and the spending commit together; a rollback undoes all */
+	issue(x, TOKEN_RESET_PASSWORD, NULL, T0 + 2, r);
+	issue(x, TOKEN_CHANGE_EMAIL, "x.newer@example.test", T0 + 2, c);
+	T_EQ_INT(store_begin(s), ERR_OK);
+	T_EQ_INT(use(TOKEN_RESET_PASSWORD, r, T0 + 2, NULL), ERR_OK);
+	T_EQ_INT(password_set_hash(s, x, hash, msg, sizeof(msg)), ERR_OK);
+	store_rollback(s);
+	T_EQ_INT(peek(TOKEN_RESET_PASSWORD, r, T0 + 2, NULL), ERR_OK);
+	T_EQ_INT(peek(TOKEN_CHANGE_EMAIL, c, T0 + 2, NULL), ERR_OK);
+	T_EQ_INT(store_begin(s), ERR_OK);
+	T_EQ_INT(use(TOKEN_RESET_PASSWORD, r, T0 + 2, NULL), ERR_OK);
+	T_EQ_INT(password_set_hash(s, x, hash, msg, sizeof(msg)), ERR_OK);
+	T_EQ_INT(store_commit(s), ERR_OK);
+	T_EQ_INT(peek(TOKEN_RESET_PASSWORD, r, T0 + 2, NULL), ERR_NOTFOUND);
+	T_EQ_INT(peek(TOKEN_CHANGE_EMAIL, c, T0 + 2, NULL), ERR_NOTFOUND);
+	T_EQ_INT(password_set_hash(s, 999999, hash, msg, sizeof(msg)), ERR_NOTFOUND);
+}
+
+/* A new address spends every other unused link of the person, verification included;
+ * another person's stay. */
+static void
+test_email_spends_links(int64_t y, int64_t other)
+{
+	char r[ACCOUNT_TOKEN_LEN + 1], c[ACCOUNT_TOKEN_LEN + 1], v[ACCOUNT_TOKEN_LEN + 1];
+	char o[ACCOUNT_TOKEN_LEN + 1], mail[128];
+
+	issue(y, TOKEN_RESET_PASSWORD, NULL, T0, r);
+	issue(y, TOKEN_VERIFY_EMAIL, NULL, T0, v);
+	issue(y, TOKEN_CHANGE_EMAIL, "y.new@example.test", T0, c);
+	issue(other, TOKEN_VERIFY_EMAIL, NULL, T0, o);
+	T_EQ_INT(use(TOKEN_CHANGE_EMAIL, c, T0 + 5, NULL), ERR_OK);
+	email_of(y, mail, sizeof(mail));
+	T_EQ_STR(mail, "y.new@example.test");
+	T_EQ_INT(peek(TOKEN_RESET_PASSWORD, r, T0 + 5, NULL), ERR_NOTFOUND);
+	T_EQ_INT(use(TOKEN_VERIFY_EMAIL, v, T0 + 5, NULL), ERR_NOTFOUND);
+	T_EQ_INT(peek(TOKEN_VERIFY_EMAIL, o, T0 + 5, NULL), ERR_OK);
+	issue(y, TOKEN_RESET_PASSWORD, NULL, T0 + 6, r);
+	T_EQ_INT(peek(TOKEN_RESET_PASSWORD, r, T0 + 6, NULL), ERR_OK);
+}
+
+/* The address taken meanwhile, met inside a caller's transaction (as POST
+ * /verify-email/TOKEN): the caller commits, the read stays audited, the token is spent
+ * and nothing else changed. */
+static void
+test_conflict_commits(int64_t z)
+{
+	char t[ACCOUNT_TOKEN_LEN + 1], msg[256], mail[128];
+	int64_t taker = 0, who = 0;
+	size_t before;
+
+	issue(z, TOKEN_CHANGE_EMAIL, "taken.later@example.test", T0, t);
+	T_EQ_INT(people_add(p, s, "taker", "taken.later@example.test", ROLE_MEMBER, true,
+		     &taker, msg, sizeof(msg)),
+	    ERR_OK);
+	before = email_reads(z);
+	T_EQ_INT(store_begin(s), ERR_OK);
+	T_EQ_INT(use(TOKEN_CHANGE_EMAIL, t, T0 + 1, &who), ERR_CONFLICT);
+	T_EQ_INT(who, z);
+	T_EQ_INT(store_commit(s), ERR_OK);
+	T_EQ_INT(email_reads(z), before + 1);
+	T_EQ_INT(use(TOKEN_CHANGE_EMAIL, t, T0 + 1, NULL), ERR_NOTFOUND);
+	T_EQ_INT(sealed_rows(z), 0);
+	email_of(z, mail, sizeof(mail));
+	T_EQ_STR(mail, "zoe@example.test");
+}
+
 static void
 test_purge_and_erase(int64_t alice, int64_t bob)
 {
@@ -369,6 +486,13 @@ main(void)
 	test_change_email(&cfg, alice, bob);
 	test_purge_and_erase(alice, bob);
 	test_hourly_limit(t_person(p, s, "hourly-a", ROLE_MEMBER), t_person(p, s, "hourly-b", ROLE_MEMBER));
+	{
+		int64_t x = t_person(p, s, "xena", ROLE_MEMBER);
+		int64_t y = t_person(p, s, "yuri", ROLE_MEMBER);
+		test_password_spends_links(x, y);
+		test_email_spends_links(y, x);
+		test_conflict_commits(t_person(p, s, "zoe", ROLE_MEMBER));
+	}
 
 	/* a person's site roles, ordered by site then role */
 	{
