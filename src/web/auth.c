@@ -20,6 +20,7 @@
  *     transaction that needs it, or the transaction it was opened in is committed
  *     whatever follows (and the error answered after).
  */
+#include <errno.h>
 #include <sodium.h>
 #include <string.h>
 #include <time.h>
@@ -807,12 +808,30 @@ auth_find(struct web_app *app, struct store *s, struct arena *a, const char *log
 	return e;
 }
 
+/* Sleeps until floor_ms milliseconds have passed since started_ms (time_now_ms). */
+static void
+auth_answer_floor(int64_t started_ms, int64_t floor_ms)
+{
+	int64_t left = started_ms + floor_ms - time_now_ms();
+	struct timespec ts;
+
+	if (left <= 0)
+		return;
+	ts.tv_sec = (time_t)(left / 1000);
+	ts.tv_nsec = (long)(left % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
 /*
  * Always the same answer, whether or not an account matched, and the same durable work:
  * every request is noted (account_request_note) and committed, the known one with its
  * link and mail in the same transaction, so an unknown name does not answer faster by
  * skipping the commit. More than LIMIT_ACCOUNT_TOKENS_PER_HOUR requests for one
- * identifier in the hour, or links for one person: the same answer, nothing sent.
+ * identifier in the hour, or links for one person: the same answer, nothing sent. The
+ * known path still does more (a link, an audited read, a mail: about a millisecond
+ * where fsync is cheap), so the answer waits until LIMIT_RESET_ANSWER_MS have passed
+ * since the request began, whichever path ran.
  */
 static void
 auth_reset_post(struct http_request *req, struct http_response *res, void *arg)
@@ -823,6 +842,7 @@ auth_reset_post(struct http_request *req, struct http_response *res, void *arg)
 	int64_t person = 0;
 	struct store *s;
 	struct site site;
+	int64_t started = time_now_ms();
 	bool allowed = false, opened = false;
 	enum err e, found, committed;
 
@@ -863,6 +883,7 @@ auth_reset_post(struct http_request *req, struct http_response *res, void *arg)
 		auth_fail(res, e);
 		return;
 	}
+	auth_answer_floor(started, LIMIT_RESET_ANSWER_MS);
 	auth_message(app, req, res, s, &site, 0, "Check your email",
 	    "If an account matches, we have sent a link to its email address; it works for "
 	    "one hour.", "If nothing arrives within a few minutes, look in your spam folder, "

@@ -4,7 +4,11 @@
  * The client keeps no cookie jar: every form works with cookies refused, and the
  * session cookie is sent back only where a step says so. Account mail is read from
  * DIR/maildir/new, where the server's mail worker delivers it when no relay is set.
+ * A reset asked for a known and an unknown name take a similar time (both write and
+ * commit a request row); one identifier gets at most LIMIT_ACCOUNT_TOKENS_PER_HOUR
+ * reset links and signup notices an hour, with the same answer beyond.
  */
+#include <dirent.h>
 #include <unistd.h>
 
 #include "accounts/accounts.h"
@@ -201,6 +205,39 @@ test_anonymous_pages(void)
 	T_CONTAINS(r.body, "allow cookies for this site");
 	T_CONTAINS(r.body, "You do not need cookies to read this site, to comment or to sign up.");
 	t_resp_free(&r);
+}
+
+/* Messages in DIR/maildir/new holding both needles. */
+static int
+mail_count(const char *dir, const char *needle, const char *needle2)
+{
+	char path[1200], file[1600], *text;
+	struct dirent *d;
+	DIR *dh;
+	FILE *f;
+	long len;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/maildir/new", dir);
+	if ((dh = opendir(path)) == NULL)
+		return 0;
+	while ((d = readdir(dh)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, d->d_name);
+		T_ASSERT((f = fopen(file, "rb")) != NULL);
+		T_ASSERT(fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0);
+		rewind(f);
+		T_ASSERT((text = malloc((size_t)len + 1)) != NULL);
+		T_ASSERT(fread(text, 1, (size_t)len, f) == (size_t)len);
+		text[len] = '\0';
+		fclose(f);
+		if (strstr(text, needle) && strstr(text, needle2))
+			n++;
+		free(text);
+	}
+	closedir(dh);
+	return n;
 }
 
 /* Every form refuses a POST without its own valid token, with a sentence. */
@@ -635,6 +672,122 @@ test_reset(const char *dir)
 	free(link);
 }
 
+/* Milliseconds of one POST /reset for login (the answer checked). */
+static double
+reset_ms(const char *csrf, const char *login_id)
+{
+	char *body = t_web_form("csrf", csrf, "login", login_id, NULL);
+	struct t_resp r;
+	int64_t t = time_now_ms();
+	double ms;
+
+	t_web_post(&r, port, HOST, "/reset", NULL, NULL, body);
+	ms = (double)(time_now_ms() - t);
+	T_EQ_INT(r.status, 200);
+	if (ms < LIMIT_RESET_ANSWER_MS)
+		T_FAIL("reset for %s answered after %.0f ms, before the %d ms floor", login_id,
+		    ms, LIMIT_RESET_ANSWER_MS);
+	T_CONTAINS(r.body, RESET_SENT);
+	t_resp_free(&r);
+	free(body);
+	return ms;
+}
+
+/*
+ * A reset for a known account and one for nobody take a similar time: both write a
+ * request row and commit; the known one adds its link and mail to that transaction,
+ * and neither answers before LIMIT_RESET_ANSWER_MS.
+ * Five of each, interleaved so both see the same load; distinct identifiers, so that no
+ * per-identifier or per-person limit changes the work.
+ */
+static void
+test_reset_timing(void)
+{
+	static const char *const known[] = {"alice", "alice@example.test", "bob",
+	    "bob@example.test", "alice-two"};
+	static const char *const unknown[] = {"ghost-one", "ghost-two@example.test",
+	    "ghost-three", "ghost-four@example.test", "ghost-five"};
+	char *csrf = csrf_of(HOST, "/reset", "/reset", NULL);
+	double k = 0, u = 0;
+	int i;
+
+	(void)reset_ms(csrf, "alice-two@example.test"); /* warm both paths up */
+	(void)reset_ms(csrf, "ghost-warm-up");
+	for (i = 0; i < 5; i++) {
+		k += reset_ms(csrf, known[i]);
+		u += reset_ms(csrf, unknown[i]);
+	}
+	k /= 5;
+	u /= 5;
+	printf("reset: known account %.1f ms, unknown %.1f ms (mean of 5)\n", k, u);
+	T_ASSERT(u / k > 0.5 && u / k < 2.0);
+	free(csrf);
+}
+
+/*
+ * At most LIMIT_ACCOUNT_TOKENS_PER_HOUR reset links an hour for one identifier and
+ * signup notices for one address: beyond, the same answer and no mail. A reset asked
+ * for someone else afterwards, once delivered, shows that nothing more was queued.
+ */
+static void
+test_request_limits(const char *dir)
+{
+	char *csrf = csrf_of(HOST, "/reset", "/reset", NULL), *body, *a = NULL, *b, *mail;
+	struct t_resp r;
+	int i;
+
+	/* carol: a fresh account, so every link of the hour is counted here */
+	signup(&r, HOST, "carol", "carol@example.test", PW, true);
+	T_EQ_INT(r.status, 200);
+	t_resp_free(&r);
+	for (i = 0; i <= LIMIT_ACCOUNT_TOKENS_PER_HOUR; i++) {
+		body = t_web_form("csrf", csrf, "login", i % 2 ? "CAROL" : "carol", NULL);
+		t_web_post(&r, port, HOST, "/reset", NULL, NULL, body);
+		T_EQ_INT(r.status, 200);
+		b = t_web_strip_csrf(r.body);
+		if (a == NULL)
+			a = b;
+		else {
+			T_EQ_STR(a, b);
+			free(b);
+		}
+		t_resp_free(&r);
+		free(body);
+	}
+	free(a);
+	/* alice's address, taken: test_signup_verify sent one notice already */
+	for (i = 0; i < LIMIT_ACCOUNT_TOKENS_PER_HOUR; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "alice-copy-%d", i);
+		signup(&r, HOST, name, i % 2 ? "ALICE@example.test" : "alice@example.test", PW,
+		    true);
+		T_EQ_INT(r.status, 200);
+		T_CONTAINS(r.body, CHECK_EMAIL);
+		t_resp_free(&r);
+	}
+	mail = t_web_mail_wait(dir, LIMIT_ACCOUNT_TOKENS_PER_HOUR - 1, MAIL_MS,
+	    "To: carol@example.test", "/reset/", NULL);
+	free(mail);
+	/* (the first went to the address as typed then, "Alice@Example.test") */
+	mail = t_web_mail_wait(dir, LIMIT_ACCOUNT_TOKENS_PER_HOUR - 1, MAIL_MS,
+	    "Someone tried to sign up", NULL);
+	free(mail);
+	/* queued after the rest: once it is delivered, so would they have been */
+	body = t_web_form("csrf", csrf, "login", "bob", NULL);
+	t_web_post(&r, port, HOST, "/reset", NULL, NULL, body);
+	T_EQ_INT(r.status, 200);
+	t_resp_free(&r);
+	free(body);
+	mail = t_web_mail_wait(dir, 2, MAIL_MS, "To: bob@example.test", "/reset/", NULL);
+	free(mail);
+	usleep(300 * 1000);
+	T_EQ_INT(mail_count(dir, "To: carol@example.test", "/reset/"),
+	    LIMIT_ACCOUNT_TOKENS_PER_HOUR);
+	T_EQ_INT(mail_count(dir, "Someone tried to sign up", "To: "),
+	    LIMIT_ACCOUNT_TOKENS_PER_HOUR);
+	free(csrf);
+}
+
 /* The 101st failed sign-in within the hour is refused before the password is looked
  * at, with the time to come back; an unknown name is throttled alike. */
 static void
@@ -732,7 +885,8 @@ test_tls_cookie(const char *dir, struct t_server *srv)
 }
 
 /* What the pages wrote: the policy version alice accepted at signup (explicitly), and
- * the time of her last sign-in; nothing for the refused second signup. */
+ * the time of her last sign-in; nothing for the refused second signup; a request row for
+ * each reset and each signup with a taken address. */
 static void
 test_records(const char *dir)
 {
@@ -767,6 +921,28 @@ test_records(const char *dir)
 	T_ASSERT(at > 0);
 	T_EQ_INT(people_find(s, a, "alice-two", &who), ERR_OK); /* made by the third signup */
 	T_EQ_INT(people_find(s, a, "mallory", &who), ERR_NOTFOUND);
+	/* every reset request wrote its row, known account or not, and so did every signup
+	 * with a taken address: 3 + 12 + 7 resets, 1 + 5 signups */
+	{
+		const struct store_table *t = NULL;
+		struct store_q *q;
+		int resets = 0, signups = 0;
+		size_t i;
+		for (i = 0; i < session_tables_count; i++)
+			if (strcmp(session_tables[i].name, "account_requests") == 0)
+				t = &session_tables[i];
+		T_ASSERT(t != NULL);
+		T_ASSERT((q = store_prepare(s, t->select_all)) != NULL);
+		while (store_step(q) == STORE_ROW) {
+			if (store_col_int(q, 2) == REQUEST_RESET)
+				resets++;
+			else if (store_col_int(q, 2) == REQUEST_SIGNUP_TAKEN)
+				signups++;
+		}
+		T_EQ_INT(store_done(q), ERR_OK);
+		T_EQ_INT(resets, 22);
+		T_EQ_INT(signups, 6);
+	}
 	arena_free(a);
 	store_close(s);
 }
@@ -792,6 +968,8 @@ main(void)
 	test_login_logout();
 	test_verify_resend(dir);
 	test_reset(dir);
+	test_reset_timing();
+	test_request_limits(dir);
 	test_throttle();
 	test_body_limit();
 	test_tls_cookie(dir, &srv);
