@@ -5,8 +5,10 @@
  * keeps the announcements choice; /account/export is a JSON download holding the
  * username, the email, the sign_in section and its own "export" audit entry; the access
  * log lists the export and refuses a bad page number; a change of email mails a link to
- * the new address and a notice to the old one; a change of password ends the other
- * sessions, keeps this browser signed in and mails a notice; a wrong password refuses
+ * the new address and a notice to the old one, and when another account takes the new
+ * address first the link answers 409 once and is spent; a change of password ends the
+ * other sessions, keeps this browser signed in, mails a notice and spends a reset link
+ * mailed before it; a wrong password refuses
  * the erasure and the right one erases (no sign-in, no session, no people row).
  * /preferences sets exactly the candor_prefs cookie with its attributes, anonymously;
  * every POST without its csrf field gets 403; /admin is 403 for a member, 200 for the
@@ -195,7 +197,7 @@ int
 main(void)
 {
 	const char *dir = t_datadir(true), *line;
-	char *out = NULL, *mail, *tok, *tok2, *tok3, *owner, *csrf, *body;
+	char *out = NULL, *mail, *link, *tok, *tok2, *tok3, *owner, *csrf, *body;
 	struct t_server srv;
 	struct t_resp r;
 	struct person person;
@@ -422,6 +424,8 @@ main(void)
 	t_resp_free(&r);
 	mail = t_web_mail_wait(dir, 0, 20000, "To: " NEW_EMAIL, NULL);
 	T_CONTAINS(mail, "http://perfectimagevideo.localhost:8080/verify-email/");
+	link = t_web_link(mail, "http://perfectimagevideo.localhost:8080/verify-email/");
+	T_ASSERT(link != NULL);
 	free(mail);
 	mail = t_web_mail_wait(dir, 0, 20000, "To: " EMAIL, "is being changed", NULL);
 	T_NOT_CONTAINS(mail, "/verify-email/");
@@ -430,6 +434,35 @@ main(void)
 	req(&r, "GET", "/account", tok, NULL);
 	T_CONTAINS(r.body, EMAIL);
 	T_NOT_CONTAINS(r.body, NEW_EMAIL);
+	t_resp_free(&r);
+	/* the address taken meanwhile: 409, and the link is spent (the read of the new
+	 * address it holds is audited and committed, not rolled back) */
+	T_EQ_INT(t_candor(&out, "user", "add", "--data", dir, "--username", "quick", "--email",
+		     NEW_EMAIL, "--role", "member", "--password-file", pwfile(OWNER_PW), NULL),
+	    0);
+	free(out);
+	post_form(&r, t_web_path(link), t_web_path(link), tok, "");
+	T_EQ_INT(r.status, 409);
+	T_CONTAINS(r.body, "Another account now uses this email address");
+	t_resp_free(&r);
+	req(&r, "GET", t_web_path(link), tok, NULL);
+	T_EQ_INT(r.status, 400);
+	T_CONTAINS(r.body, "has already been used");
+	t_resp_free(&r);
+	free(link);
+	req(&r, "GET", "/account", tok, NULL);
+	T_CONTAINS(r.body, EMAIL);
+	t_resp_free(&r);
+	/* a reset link asked for now will not outlive the change of password below */
+	post(&r, "/reset", "/reset", NULL, "login", "alice", NULL, NULL);
+	T_EQ_INT(r.status, 200);
+	t_resp_free(&r);
+	mail = t_web_mail_wait(dir, 0, 20000, "To: " EMAIL, "/reset/", NULL);
+	link = t_web_link(mail, "http://perfectimagevideo.localhost:8080/reset/");
+	T_ASSERT(link != NULL);
+	free(mail);
+	req(&r, "GET", t_web_path(link), NULL, NULL);
+	T_EQ_INT(r.status, 200);
 	t_resp_free(&r);
 
 	/* change of password: other sessions end, this browser stays signed in */
@@ -471,6 +504,10 @@ main(void)
 	t_resp_free(&r);
 	mail = t_web_mail_wait(dir, 0, 20000, "To: " EMAIL, "password on", NULL);
 	free(mail);
+	req(&r, "GET", t_web_path(link), NULL, NULL); /* the reset link is spent */
+	T_EQ_INT(r.status, 400);
+	t_resp_free(&r);
+	free(link);
 	T_ASSERT(sign_in("alice", FIRST_PW, &status) == NULL);
 	T_EQ_INT(status, 400);
 
