@@ -72,6 +72,14 @@ enum err http_path_split(struct arena *a, const char *path, size_t len, char ***
  */
 enum err http_host_parse(const char *value, char *out, size_t outsize);
 
+/*
+ * The client address a proxy appended to X-Forwarded-For: the last comma-separated
+ * element of value, spaces and tabs around it removed, which must be an IPv4 or IPv6
+ * address in text form (inet_pton). Copies it into out. ERR_INVAL for anything else
+ * (empty, a host name, garbage), ERR_TOOBIG when it does not fit; out is then "".
+ */
+enum err http_forwarded_last(const char *value, char *out, size_t outsize);
+
 /* Percent-encodes s for use inside a URL path segment or query value. */
 void http_url_encode(struct buf *b, const char *s);
 

@@ -436,3 +436,31 @@ http_url_encode(struct buf *b, const char *s)
 	}
 	buf_append(b, run, (size_t)(p - run));
 }
+
+enum err
+http_forwarded_last(const char *value, char *out, size_t outsize)
+{
+	unsigned char bin[sizeof(struct in6_addr)];
+	const char *last;
+	size_t n;
+
+	if (outsize > 0)
+		out[0] = '\0';
+	if (value == NULL || outsize == 0)
+		return ERR_INVAL;
+	last = strrchr(value, ',');
+	last = last ? last + 1 : value;
+	last += strspn(last, " \t");
+	n = strcspn(last, " \t");
+	if (last[n + strspn(last + n, " \t")] != '\0' || n == 0)
+		return ERR_INVAL; /* something after the address, or nothing */
+	if (n >= outsize)
+		return ERR_TOOBIG;
+	memcpy(out, last, n);
+	out[n] = '\0';
+	if (inet_pton(AF_INET, out, bin) != 1 && inet_pton(AF_INET6, out, bin) != 1) {
+		out[0] = '\0';
+		return ERR_INVAL;
+	}
+	return ERR_OK;
+}

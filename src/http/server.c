@@ -1031,26 +1031,14 @@ const char *
 http_client_ip(struct http_request *req)
 {
 	struct http_state *st = (struct http_state *)req; /* req is its first member */
-	unsigned char bin[sizeof(struct in6_addr)];
 	char ip[INET6_ADDRSTRLEN], hop[INET6_ADDRSTRLEN];
-	const char *xff, *last;
-	size_t n;
+	const char *xff;
 
 	server_peer_ip(req->conn, ip);
 	if (ip[0] && server_peer_trusted(st->srv, req->conn) &&
-	    (xff = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Forwarded-For"))) {
-		last = strrchr(xff, ',');
-		last = last ? last + 1 : xff;
-		while (*last == ' ' || *last == '\t')
-			last++;
-		n = strcspn(last, " \t");
-		if (n > 0 && n < sizeof(hop)) {
-			memcpy(hop, last, n);
-			hop[n] = '\0';
-			if (inet_pton(AF_INET, hop, bin) == 1 || inet_pton(AF_INET6, hop, bin) == 1)
-				return arena_strdup(req->arena, hop);
-		}
-	}
+	    (xff = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Forwarded-For")) &&
+	    http_forwarded_last(xff, hop, sizeof(hop)) == ERR_OK)
+		return arena_strdup(req->arena, hop);
 	return arena_strdup(req->arena, ip);
 }
 

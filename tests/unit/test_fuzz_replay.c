@@ -21,6 +21,7 @@
 #include "../../fuzz/fuzz_cookie_body.h"
 #include "../../fuzz/fuzz_csrf_body.h"
 #include "../../fuzz/fuzz_form_body.h"
+#include "../../fuzz/fuzz_forwarded_body.h"
 #include "../../fuzz/fuzz_formtable_body.h"
 #include "../../fuzz/fuzz_host_body.h"
 #include "../../fuzz/fuzz_input_body.h"
@@ -40,6 +41,7 @@ static const struct replay_target replay_targets[] = {
     {"input", fuzz_input_one},
     {"csrf", fuzz_csrf_one},
     {"formtable", fuzz_formtable_one},
+    {"forwarded", fuzz_forwarded_one},
 };
 
 static int
