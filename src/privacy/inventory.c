@@ -49,6 +49,13 @@ const struct inventory_field inventory[] = {
 	    "passwords cannot be guessed",
 	    "No one: it cannot be turned back into the name or address, and it is only compared",
 	    "Until the hour of counting ends, or you sign in; then it is deleted"},
+	{"account_requests", "key_hash", FIELD_SECRET,
+	    "When a password reset is asked for, or someone signs up with an address that "
+	    "has an account: a keyed fingerprint (BLAKE2b) of the name or address typed",
+	    "To send at most 5 such messages an hour for one name or address, so no one can "
+	    "flood a mailbox",
+	    "No one: it cannot be turned back into the name or address, and it is only counted",
+	    "One hour; then it is deleted"},
 	{"mail_outbox", "to_sealed", FIELD_EMAIL,
 	    "The address a message from candor is being sent to (usually your account's email)",
 	    "To deliver mail you asked for: email verification, password reset, account notices",

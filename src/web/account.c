@@ -614,6 +614,7 @@ account_export(struct http_request *req, struct http_response *res, void *arg)
 		goto out;
 	}
 	res->content_type = "application/json; charset=utf-8";
+	res->wipe_body = true; /* the copy MHD sends holds the email too */
 	/* usernames are a-z 0-9 '_' '-': nothing to quote */
 	http_add_header(res, "Content-Disposition",
 	    arena_printf(req->arena, "attachment; filename=\"candor-export-%s.json\"",

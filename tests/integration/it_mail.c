@@ -69,7 +69,7 @@ main(void)
 	struct privacy *p = NULL;
 	struct store *s;
 	char msg[512], new_dir[1200], subj[32], *out = NULL, path[1200];
-	char token[33], link[128], body[160], dbdir[1200], *slash;
+	char token[33], link[128], body[160], dbdir[1200] = "", *slash;
 	unsigned char rnd[16];
 	int64_t person = 0;
 	enum err e;
@@ -107,9 +107,6 @@ main(void)
 			*slash = '\0';
 		else
 			str_copy(dbdir, dir, sizeof(dbdir));
-		/* before serve runs: once DIR/maildir/new grows past one block, ext4 reports a
-		 * huge size for it and t_assert_absent (which reads every entry as a file)
-		 * cannot scan the directory; test_store_mail checks the files after sending */
 		t_assert_absent(dbdir, token);
 	}
 
@@ -148,6 +145,8 @@ main(void)
 		snprintf(subj, sizeof(subj), "message %d", i);
 		T_EQ_INT(count_subject(new_dir, subj, link + 1), 1);
 	}
+	if (dbdir[0]) /* ...nor after sending (t_assert_absent skips the Maildir) */
+		t_assert_absent(dbdir, token);
 	T_EQ_INT(t_candor(&out, "mail", "outbox", "--data", dir, "--all", NULL), 0);
 	T_CONTAINS(out, "sent");
 	T_NOT_CONTAINS(out, "alice@");

@@ -1,5 +1,6 @@
 /* testlib: temporary directories and file helpers shared by the tests. */
 #include <dirent.h>
+#include <sys/stat.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,7 @@ t_assert_absent(const char *dir, const char *needle)
 	DIR *d = opendir(dir);
 	size_t n = strlen(needle), len, i, k;
 	char path[1024], *data;
+	struct stat st;
 
 	if (d == NULL)
 		T_FAIL("cannot open %s", dir);
@@ -89,6 +91,8 @@ t_assert_absent(const char *dir, const char *needle)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue; /* a directory (the Maildir) is not a file to scan */
 		if ((data = t_read_file(path, &len)) == NULL)
 			continue;
 		for (i = 0; i + n <= len; i++) {
