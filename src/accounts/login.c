@@ -76,19 +76,6 @@ static const struct store_stmt login_sql[SQL_LOGIN__MAX] = {
 	    " ORDER BY created_at, last_seen_at"},
 };
 
-static void
-login_msg(char *msg, size_t msgsize, const char *text)
-{
-	if (msg && msgsize)
-		str_copy(msg, text, msgsize);
-}
-
-static void
-login_subject(int64_t person, char *out, size_t size)
-{
-	snprintf(out, size, "user:%lld", (long long)person);
-}
-
 /* ------------------------------------------------------------- throttle ---- */
 
 /* Counts an attempt under key at now; *count and *window_start get the state after it.
@@ -264,12 +251,12 @@ account_signup_prepare(const char *username, const char *email, const char *pass
 		msg[0] = '\0';
 	if (username == NULL || !signup_username(username, user)) {
 		*field = AF_USERNAME;
-		login_msg(msg, msgsize, "A username is 3 to 32 of a-z, 0-9, '_' and '-'.");
+		str_msg(msg, msgsize, "A username is 3 to 32 of a-z, 0-9, '_' and '-'.");
 		return ERR_INVAL;
 	}
 	if (email == NULL || !people_email_ok(email, norm, sizeof(norm))) {
 		*field = AF_EMAIL;
-		login_msg(msg, msgsize, "That is not an email address we can use.");
+		str_msg(msg, msgsize, "That is not an email address we can use.");
 		return ERR_INVAL;
 	}
 	sodium_memzero(norm, sizeof(norm));
@@ -302,12 +289,12 @@ account_signup_hashed(struct privacy *p, struct store *s, const char *username,
 		msg[0] = '\0';
 	if (username == NULL || !signup_username(username, user)) {
 		*field = AF_USERNAME;
-		login_msg(msg, msgsize, "A username is 3 to 32 of a-z, 0-9, '_' and '-'.");
+		str_msg(msg, msgsize, "A username is 3 to 32 of a-z, 0-9, '_' and '-'.");
 		return ERR_INVAL;
 	}
 	if (email == NULL || !people_email_ok(email, norm, sizeof(norm))) {
 		*field = AF_EMAIL;
-		login_msg(msg, msgsize, "That is not an email address we can use.");
+		str_msg(msg, msgsize, "That is not an email address we can use.");
 		return ERR_INVAL;
 	}
 	if ((a = arena_new()) == NULL) {
@@ -320,7 +307,7 @@ account_signup_hashed(struct privacy *p, struct store *s, const char *username,
 	if ((e = people_find(s, a, user, &found)) != ERR_NOTFOUND) {
 		if (e == ERR_OK) {
 			*field = AF_USERNAME;
-			login_msg(msg, msgsize, "That username is taken; please choose another.");
+			str_msg(msg, msgsize, "That username is taken; please choose another.");
 			e = ERR_CONFLICT;
 		}
 		goto fail;
@@ -405,7 +392,7 @@ account_record_login(struct privacy *p, struct store *s, int64_t person, const c
 	if (n > 0 && !login_ip_ok(ip, n))
 		return ERR_INVAL;
 	buf_init(&sealed);
-	login_subject(person, subject, sizeof(subject));
+	privacy_subject(person, subject);
 	if ((e = store_begin(s)) != ERR_OK)
 		goto out;
 	if (n > 0 && (e = vault_seal(p, s, subject, "account_logins", "ip_sealed", person, ip, n,
@@ -546,7 +533,7 @@ export_last(struct privacy *p, struct store *s, int64_t person, json_t *obj)
 		goto out;
 	}
 	if (has_ip) {
-		login_subject(person, subject, sizeof(subject));
+		privacy_subject(person, subject);
 		memset(&f, 0, sizeof(f));
 		f.subject = subject;
 		f.subject_person = person;

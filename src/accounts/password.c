@@ -300,13 +300,6 @@ password_run(const char *s, size_t n)
 /* ----------------------------------------------------------- the rules ---- */
 
 static void
-password_msg(char *msg, size_t msgsize, const char *text)
-{
-	if (msg && msgsize)
-		str_copy(msg, text, msgsize);
-}
-
-static void
 password_too_long(char *msg, size_t msgsize)
 {
 	if (msg && msgsize)
@@ -329,7 +322,7 @@ password_check(const char *pw, size_t len, char *msg, size_t msgsize)
 	}
 	/* the core UTF-8 check: no NUL, no control character but tab, no overlong forms */
 	if (!str_utf8_valid(pw, len) || memchr(pw, '\r', len) || memchr(pw, '\n', len)) {
-		password_msg(msg, msgsize, "A password must be text (UTF-8) without NUL bytes or "
+		str_msg(msg, msgsize, "A password must be text (UTF-8) without NUL bytes or "
 					   "control characters.");
 		return ERR_INVAL;
 	}
@@ -353,14 +346,14 @@ password_check(const char *pw, size_t len, char *msg, size_t msgsize)
 	for (b = len; b > a && password_filler((unsigned char)low[b - 1]); b--)
 		;
 	if (common_listed_repeated(low, len))
-		password_msg(msg, msgsize, "That password is on a list of common passwords, which "
+		str_msg(msg, msgsize, "That password is on a list of common passwords, which "
 					   "attackers try first. Please choose another.");
 	else if (b > a && common_listed_repeated(low + a, b - a))
-		password_msg(msg, msgsize, "That password is a common password with digits or "
+		str_msg(msg, msgsize, "That password is a common password with digits or "
 					   "symbols added, which attackers try early. Please "
 					   "choose another.");
 	else if (password_run(low, len))
-		password_msg(msg, msgsize, "That password is one character repeated or a run of "
+		str_msg(msg, msgsize, "That password is one character repeated or a run of "
 					   "consecutive characters, which attackers try first. "
 					   "Please choose another.");
 	else
@@ -455,7 +448,7 @@ password_set_hash(struct store *s, int64_t person, const char *hash, char *msg,
 	if ((e = store_done(q)) != ERR_OK) {
 		/* the primary key cannot clash (upsert): a conflict is the missing person */
 		if (e == ERR_CONFLICT) {
-			password_msg(msg, msgsize, "There is no such account.");
+			str_msg(msg, msgsize, "There is no such account.");
 			e = ERR_NOTFOUND;
 		}
 		goto fail;

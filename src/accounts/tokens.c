@@ -70,19 +70,6 @@ static const struct store_stmt token_sql[SQL_TOKEN__MAX] = {
 	    "DELETE FROM account_tokens WHERE expires_at < ?"},
 };
 
-static void
-token_msg(char *msg, size_t msgsize, const char *text)
-{
-	if (msg && msgsize)
-		str_copy(msg, text, msgsize);
-}
-
-static void
-token_subject(int64_t person, char *out, size_t size)
-{
-	snprintf(out, size, "user:%lld", (long long)person);
-}
-
 /* A stored token row. */
 struct token_row {
 	int64_t id;
@@ -167,7 +154,7 @@ account_token_issue(struct privacy *p, struct store *s, int64_t person,
 		if (p == NULL || new_email == NULL)
 			return ERR_INVAL;
 		if (!people_email_ok(new_email, norm, sizeof(norm))) {
-			token_msg(msg, msgsize, "That is not an email address we can use.");
+			str_msg(msg, msgsize, "That is not an email address we can use.");
 			return ERR_INVAL;
 		}
 		if ((a = arena_new()) == NULL) {
@@ -177,7 +164,7 @@ account_token_issue(struct privacy *p, struct store *s, int64_t person,
 		/* checked before the transaction: a conflict must not doom the caller's */
 		if ((e = people_find_by_email(p, s, a, norm, &holder)) == ERR_OK &&
 		    holder.id != person) {
-			token_msg(msg, msgsize, "An account with that email address exists.");
+			str_msg(msg, msgsize, "An account with that email address exists.");
 			e = ERR_CONFLICT;
 			goto out;
 		}
@@ -197,7 +184,7 @@ account_token_issue(struct privacy *p, struct store *s, int64_t person,
 	if ((e = store_done(q)) != ERR_OK)
 		goto out;
 	if (limited) {
-		token_msg(msg, msgsize, "Several links were sent in the last hour: look for the "
+		str_msg(msg, msgsize, "Several links were sent in the last hour: look for the "
 					"newest in your mail (and its spam folder), or try again "
 					"in an hour.");
 		e = ERR_LIMIT;
@@ -234,7 +221,7 @@ account_token_issue(struct privacy *p, struct store *s, int64_t person,
 		goto fail;
 	}
 	if (kind == TOKEN_CHANGE_EMAIL) {
-		token_subject(person, subject, sizeof(subject));
+		privacy_subject(person, subject);
 		if ((e = vault_seal(p, s, subject, "account_tokens", "new_email_sealed", id, norm,
 			 strlen(norm), &sealed)) != ERR_OK)
 			goto fail;
@@ -339,7 +326,7 @@ token_change_email(struct privacy *p, struct store *s, const struct token_row *r
 	if ((a = arena_new()) == NULL)
 		return ERR_NOMEM;
 	buf_init(&email);
-	token_subject(r->person, subject, sizeof(subject));
+	privacy_subject(r->person, subject);
 	memset(&f, 0, sizeof(f));
 	f.subject = subject;
 	f.subject_person = r->person;

@@ -85,6 +85,8 @@ enum err strnum(const char *s, long long min, long long max, long long *out);
 /* ---- strings ---- */
 /* Copies at most size-1 bytes and NUL-terminates; returns strlen(src). */
 size_t str_copy(char *dst, const char *src, size_t size);
+/* A sentence for the caller: str_copy(msg, text, size) unless msg is NULL or size 0. */
+void str_msg(char *msg, size_t size, const char *text);
 /* True when s is valid UTF-8 with no NUL and no C0 control other than \t \r \n. */
 bool str_utf8_valid(const char *s, size_t n);
 /* Number of Unicode code points in valid UTF-8 s. */

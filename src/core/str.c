@@ -46,6 +46,13 @@ str_copy(char *dst, const char *src, size_t size)
 	return n;
 }
 
+void
+str_msg(char *msg, size_t size, const char *text)
+{
+	if (msg && size)
+		str_copy(msg, text, size);
+}
+
 bool
 str_utf8_valid(const char *str, size_t n)
 {

@@ -193,7 +193,7 @@ mail_enqueue(struct privacy *p, struct store *s, int64_t person, const char *to,
 	buf_init(&sealed_body);
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(token, sizeof(token), rnd, sizeof(rnd));
-	snprintf(subj, sizeof(subj), "user:%lld", (long long)person);
+	privacy_subject(person, subj);
 	if ((e = store_begin(s)) != ERR_OK)
 		return e;
 	/* the row first, for its id; both fields are sealed bound to it before the commit,
@@ -389,7 +389,7 @@ mail_deliver_one(struct privacy *p, struct store *s, const struct mail_transport
 	}
 	if (t->hook)
 		t->hook(t->hook_arg, MAIL_HOOK_CLAIMED, c->id);
-	snprintf(subj, sizeof(subj), "user:%lld", (long long)c->person);
+	privacy_subject(c->person, subj);
 	memset(&f, 0, sizeof(f));
 	f.subject = subj;
 	f.subject_person = c->person;

@@ -137,13 +137,6 @@ disclosure_basis_parse(const char *s, enum disclosure_basis *out)
 	return false;
 }
 
-static void
-disclosure_msg(char *msg, size_t size, const char *text)
-{
-	if (msg && size)
-		str_copy(msg, text, size);
-}
-
 /* One line of UTF-8, 1..max bytes, not blank, no control characters. */
 static bool
 disclosure_text_ok(const char *t, size_t max)
@@ -172,16 +165,16 @@ disclosure_add(struct store *s, enum disclosure_basis basis, const char *request
 	enum err e;
 
 	if ((unsigned)basis >= BASIS__MAX) {
-		disclosure_msg(msg, msgsize, "The basis is subpoena, court-order, government or "
+		str_msg(msg, msgsize, "The basis is subpoena, court-order, government or "
 					     "protect-rights.");
 		return ERR_INVAL;
 	}
 	if (!disclosure_text_ok(requester, LIMIT_DISCLOSURE_REQUESTER)) {
-		disclosure_msg(msg, msgsize, "The requester is one line of 1 to 200 bytes of text.");
+		str_msg(msg, msgsize, "The requester is one line of 1 to 200 bytes of text.");
 		return ERR_INVAL;
 	}
 	if (!disclosure_text_ok(scope, LIMIT_DISCLOSURE_SCOPE)) {
-		disclosure_msg(msg, msgsize, "The scope is one line of 1 to 1000 bytes of text.");
+		str_msg(msg, msgsize, "The scope is one line of 1 to 1000 bytes of text.");
 		return ERR_INVAL;
 	}
 	if ((e = store_begin(s)) != ERR_OK)
@@ -195,7 +188,7 @@ disclosure_add(struct store *s, enum disclosure_basis basis, const char *request
 	if ((e = store_done(q)) != ERR_OK)
 		goto fail;
 	if (!exists) {
-		disclosure_msg(msg, msgsize, "There is no such person.");
+		str_msg(msg, msgsize, "There is no such person.");
 		e = ERR_NOTFOUND;
 		goto fail;
 	}
@@ -292,7 +285,7 @@ disclosure_actor(struct store *s, int64_t person, struct disclosure_actor *act)
 	struct store_q *q;
 
 	memset(act, 0, sizeof(*act));
-	snprintf(act->who, sizeof(act->who), "user:%lld", (long long)person);
+	privacy_subject(person, act->who);
 	if ((q = store_prepare(s, &disclosure_sql[SQL_ACTOR])) == NULL)
 		return store_done(NULL);
 	store_bind_int(q, 1, person);
@@ -314,7 +307,7 @@ disclosure_audit(struct privacy *p, struct store *s, const struct disclosure_act
 	struct audit_entry ae;
 	char subject[32], detail[200];
 
-	snprintf(subject, sizeof(subject), "user:%lld", (long long)d->subject_person);
+	privacy_subject(d->subject_person, subject);
 	snprintf(detail, sizeof(detail), "disclosure #%lld (%s): %s", (long long)d->id,
 	    disclosure_basis_name(d->basis), what);
 	memset(&ae, 0, sizeof(ae));
@@ -476,7 +469,7 @@ disclosure_subject(struct privacy *p, struct store *s, const struct disclosure_a
 	*held = false;
 	buf_init(&sealed);
 	buf_init(&email);
-	snprintf(subject, sizeof(subject), "user:%lld", (long long)d->subject_person);
+	privacy_subject(d->subject_person, subject);
 	if ((q = store_prepare(s, &disclosure_sql[SQL_SUBJECT])) == NULL)
 		return store_done(NULL);
 	store_bind_int(q, 1, d->subject_person);

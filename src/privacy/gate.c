@@ -292,7 +292,7 @@ gate_read(struct privacy *p, struct store *s, const struct gate_actor *actor, en
 	if (actor->system)
 		str_copy(who, "system", sizeof(who));
 	else
-		snprintf(who, sizeof(who), "user:%lld", (long long)actor->person);
+		privacy_subject(actor->person, who);
 	snprintf(detail, sizeof(detail), "%s.%s#%lld: %s", f->table, f->column, (long long)f->row,
 	    why);
 	memset(&ae, 0, sizeof(ae));

@@ -170,13 +170,6 @@ site_role_name(enum site_role r)
 _Static_assert(LIMIT_USERNAME_MIN == 3 && LIMIT_USERNAME_MAX == 32,
     "the username sentence in people_add names 3 and 32");
 
-static void
-people_msg(char *msg, size_t size, const char *text)
-{
-	if (msg)
-		str_copy(msg, text, size);
-}
-
 /* LIMIT_USERNAME_MIN to LIMIT_USERNAME_MAX of [a-z0-9_-], in any position (issue 5: no
  * '.', so a username never looks like a domain or a file name). */
 static bool
@@ -241,11 +234,11 @@ people_add(struct privacy *p, struct store *s, const char *username, const char 
 
 	buf_init(&sealed);
 	if (!people_username_ok(username)) {
-		people_msg(msg, msgsize, "A username is 3 to 32 of a-z, 0-9, '_' and '-'.");
+		str_msg(msg, msgsize, "A username is 3 to 32 of a-z, 0-9, '_' and '-'.");
 		return ERR_INVAL;
 	}
 	if (!people_email_normalise(email, norm, sizeof(norm))) {
-		people_msg(msg, msgsize, "That is not an email address we can use.");
+		str_msg(msg, msgsize, "That is not an email address we can use.");
 		return ERR_INVAL;
 	}
 	if ((unsigned)role >= ROLE__MAX)
@@ -257,7 +250,7 @@ people_add(struct privacy *p, struct store *s, const char *username, const char 
 		goto out;
 	if ((e = people_find(s, a, username, &existing)) != ERR_NOTFOUND) {
 		if (e == ERR_OK) {
-			people_msg(msg, msgsize, "That username is taken.");
+			str_msg(msg, msgsize, "That username is taken.");
 			e = ERR_CONFLICT;
 		}
 		goto fail;
@@ -276,15 +269,15 @@ people_add(struct privacy *p, struct store *s, const char *username, const char 
 		*id = store_col_int(q, 0);
 	if ((e = store_done(q)) != ERR_OK) {
 		if (e == ERR_CONFLICT)
-			people_msg(msg, msgsize, "An account with that email address exists.");
+			str_msg(msg, msgsize, "An account with that email address exists.");
 		goto fail;
 	}
-	snprintf(subject, sizeof(subject), "user:%lld", (long long)*id);
+	privacy_subject(*id, subject);
 	if ((e = vault_subject_new(p, s, subject)) != ERR_OK ||
 	    (e = vault_seal(p, s, subject, "people", "email_sealed", *id, norm, strlen(norm),
 		 &sealed)) != ERR_OK) {
 		if (e == ERR_UNAVAIL)
-			people_msg(msg, msgsize, "A key rotation is finishing; try again in a moment.");
+			str_msg(msg, msgsize, "A key rotation is finishing; try again in a moment.");
 		goto fail;
 	}
 	if ((q = store_prepare(s, &people_sql[SQL_SET_EMAIL])) == NULL) {
@@ -410,7 +403,7 @@ people_set_email(struct privacy *p, struct store *s, int64_t person, const char 
 	if (msg && msgsize)
 		msg[0] = '\0';
 	if (!people_email_normalise(email, norm, sizeof(norm))) {
-		people_msg(msg, msgsize, "That is not an email address we can use.");
+		str_msg(msg, msgsize, "That is not an email address we can use.");
 		return ERR_INVAL;
 	}
 	if ((a = arena_new()) == NULL) {
@@ -418,13 +411,13 @@ people_set_email(struct privacy *p, struct store *s, int64_t person, const char 
 		goto out;
 	}
 	vault_blind(p, "email", norm, blind);
-	snprintf(subject, sizeof(subject), "user:%lld", (long long)person);
+	privacy_subject(person, subject);
 	if ((e = store_begin(s)) != ERR_OK)
 		goto out;
 	/* another account holding it is a sentence, not a constraint error */
 	if ((e = people_find_by_email(p, s, a, norm, &holder)) == ERR_OK) {
 		if (holder.id != person) {
-			people_msg(msg, msgsize, "An account with that email address exists.");
+			str_msg(msg, msgsize, "An account with that email address exists.");
 			e = ERR_CONFLICT;
 			goto fail;
 		}
@@ -434,7 +427,7 @@ people_set_email(struct privacy *p, struct store *s, int64_t person, const char 
 	if ((e = vault_seal(p, s, subject, "people", "email_sealed", person, norm, strlen(norm),
 		 &sealed)) != ERR_OK) {
 		if (e == ERR_UNAVAIL)
-			people_msg(msg, msgsize, "A key rotation is finishing; try again in a moment.");
+			str_msg(msg, msgsize, "A key rotation is finishing; try again in a moment.");
 		goto fail;
 	}
 	if ((q = store_prepare(s, &people_sql[SQL_REPLACE_EMAIL])) == NULL) {
@@ -449,7 +442,7 @@ people_set_email(struct privacy *p, struct store *s, int64_t person, const char 
 		found = true;
 	if ((e = store_done(q)) != ERR_OK) {
 		if (e == ERR_CONFLICT) /* taken meanwhile by a concurrent change */
-			people_msg(msg, msgsize, "An account with that email address exists.");
+			str_msg(msg, msgsize, "An account with that email address exists.");
 		goto fail;
 	}
 	if (!found) {
@@ -494,7 +487,7 @@ people_email(struct privacy *p, struct store *s, const struct gate_actor *actor,
 		e = de;
 	if (e != ERR_OK)
 		goto out;
-	snprintf(subject, sizeof(subject), "user:%lld", (long long)person);
+	privacy_subject(person, subject);
 	memset(&f, 0, sizeof(f));
 	f.subject = subject;
 	f.subject_person = person;

@@ -271,6 +271,12 @@ fail:
 	return e;
 }
 
+void
+privacy_subject(int64_t person, char out[PRIVACY_SUBJECT_BYTES])
+{
+	snprintf(out, PRIVACY_SUBJECT_BYTES, "user:%lld", (long long)person);
+}
+
 enum err
 privacy_derive_key(const struct privacy *p, uint64_t id, const char ctx[8],
     unsigned char out[32])

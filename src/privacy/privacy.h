@@ -29,6 +29,11 @@
 #include "core/core.h"
 #include "store/store.h"
 
+/* Bytes of a subject string with its NUL ("user:" and an int64). */
+#define PRIVACY_SUBJECT_BYTES 32
+/* The subject of account holder person: "user:ID". */
+void privacy_subject(int64_t person, char out[PRIVACY_SUBJECT_BYTES]);
+
 struct privacy;
 
 /* Loads the master key (config key_file, or CANDOR_MASTER_KEY as 64 hex digits, which

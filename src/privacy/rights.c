@@ -70,12 +70,6 @@ struct rights_person {
 	char country[4];
 };
 
-static void
-rights_subject(int64_t person, char *out, size_t size)
-{
-	snprintf(out, size, "user:%lld", (long long)person);
-}
-
 /* Reads person's row and staff record into r (r->sealed must be initialised).
  * ERR_NOTFOUND when there is no such person. */
 static enum err
@@ -273,7 +267,7 @@ rights_accesses(struct privacy *p, struct store *s, struct arena *a, int64_t per
 {
 	char subject[48];
 
-	rights_subject(person, subject, sizeof(subject));
+	privacy_subject(person, subject);
 	return audit_list(p, s, a, subject, out, n);
 }
 
@@ -296,7 +290,7 @@ rights_export(struct privacy *p, struct store *s, int64_t person,
 	memset(&r, 0, sizeof(r));
 	buf_init(&r.sealed);
 	buf_init(&email);
-	rights_subject(person, subject, sizeof(subject));
+	privacy_subject(person, subject);
 	if ((a = arena_new()) == NULL)
 		return ERR_NOMEM;
 	if ((e = store_begin(s)) != ERR_OK)
@@ -419,8 +413,8 @@ rights_erase_as(struct privacy *p, struct store *s, int64_t person,
 	memset(&by, 0, sizeof(by));
 	buf_init(&r.sealed);
 	buf_init(&by.sealed);
-	rights_subject(person, subject, sizeof(subject));
-	rights_subject(actor->person, who, sizeof(who));
+	privacy_subject(person, subject);
+	privacy_subject(actor->person, who);
 	if ((e = store_begin(s)) != ERR_OK)
 		goto out;
 	if ((e = rights_person_read(s, person, &r)) != ERR_OK)

@@ -45,13 +45,6 @@ post_kind_name(enum post_kind k)
 	return k == POST_KIND_PAGE ? "page" : "post";
 }
 
-static void
-posts_msg(char *msg, size_t size, const char *text)
-{
-	if (msg)
-		str_copy(msg, text, size);
-}
-
 enum err
 posts_add(struct store *s, int64_t site_id, enum post_kind kind, const char *slug,
     const char *title, const char *markdown, bool draft, int64_t published_at, int64_t *id,
@@ -66,28 +59,28 @@ posts_add(struct store *s, int64_t site_id, enum post_kind kind, const char *slu
 	enum err e = ERR_INVAL;
 
 	if (tl == 0 || !str_utf8_valid(title, tl) || strpbrk(title, "\r\n\t")) {
-		posts_msg(msg, msgsize, "The title must be one line of text.");
+		str_msg(msg, msgsize, "The title must be one line of text.");
 		goto out;
 	}
 	if (str_utf8_len(title, tl) > LIMIT_TITLE) {
-		posts_msg(msg, msgsize, "The title is longer than 200 characters.");
+		str_msg(msg, msgsize, "The title is longer than 200 characters.");
 		e = ERR_TOOBIG;
 		goto out;
 	}
 	if (ml > LIMIT_BODY_MARKDOWN) {
-		posts_msg(msg, msgsize, "The text is larger than 512 KiB.");
+		str_msg(msg, msgsize, "The text is larger than 512 KiB.");
 		e = ERR_TOOBIG;
 		goto out;
 	}
 	if (!str_utf8_valid(markdown, ml)) {
-		posts_msg(msg, msgsize, "The text is not valid UTF-8.");
+		str_msg(msg, msgsize, "The text is not valid UTF-8.");
 		goto out;
 	}
 	if (slug == NULL) {
 		str_slugify(title, slugbuf, sizeof(slugbuf));
 		slug = slugbuf;
 	} else if (!str_slug_valid(slug)) {
-		posts_msg(msg, msgsize, "A slug is 1 to 100 of a-z, 0-9 and '-', not starting or "
+		str_msg(msg, msgsize, "A slug is 1 to 100 of a-z, 0-9 and '-', not starting or "
 					"ending with '-'.");
 		goto out;
 	}
@@ -105,7 +98,7 @@ posts_add(struct store *s, int64_t site_id, enum post_kind kind, const char *slu
 	if ((e = store_done(q)) != ERR_OK)
 		goto out;
 	if (!found) {
-		posts_msg(msg, msgsize, "No such site.");
+		str_msg(msg, msgsize, "No such site.");
 		e = ERR_NOTFOUND;
 		goto out;
 	}
@@ -128,7 +121,7 @@ posts_add(struct store *s, int64_t site_id, enum post_kind kind, const char *slu
 		*id = store_col_int(q, 0);
 	e = store_done(q);
 	if (e == ERR_CONFLICT)
-		posts_msg(msg, msgsize, "That slug is already used on this site; choose another "
+		str_msg(msg, msgsize, "That slug is already used on this site; choose another "
 					"with --slug.");
 out:
 	free(html);

@@ -991,30 +991,19 @@ admin_get(struct http_request *req, struct http_response *res, void *arg)
 enum err
 web_routes_account(struct web_app *app)
 {
-	static const struct {
-		const char *method;
-		const char *pattern;
-		http_handler fn;
-		size_t body_limit;
-	} routes[] = {
-		{"GET", "/account", account_get, 0},
-		{"POST", "/account/preferences", account_prefs_post, ACCOUNT_BODY_LIMIT},
-		{"POST", "/account/email", account_email_post, ACCOUNT_BODY_LIMIT},
-		{"POST", "/account/password", account_password_post, ACCOUNT_BODY_LIMIT},
-		{"GET", "/account/export", account_export, 0},
-		{"GET", "/account/delete", account_delete_get, 0},
-		{"POST", "/account/delete", account_delete_post, ACCOUNT_BODY_LIMIT},
-		{"GET", "/account/access-log", account_access_log, 0},
-		{"GET", "/preferences", look_get, 0},
-		{"POST", "/preferences", look_post, ACCOUNT_BODY_LIMIT},
-		{"GET", "/admin", admin_get, 0},
+	static const struct web_route routes[] = {
+		{"GET", "/account", account_get, 0, 0},
+		{"POST", "/account/preferences", account_prefs_post, ACCOUNT_BODY_LIMIT, 0},
+		{"POST", "/account/email", account_email_post, ACCOUNT_BODY_LIMIT, 0},
+		{"POST", "/account/password", account_password_post, ACCOUNT_BODY_LIMIT, 0},
+		{"GET", "/account/export", account_export, 0, 0},
+		{"GET", "/account/delete", account_delete_get, 0, 0},
+		{"POST", "/account/delete", account_delete_post, ACCOUNT_BODY_LIMIT, 0},
+		{"GET", "/account/access-log", account_access_log, 0, 0},
+		{"GET", "/preferences", look_get, 0, 0},
+		{"POST", "/preferences", look_post, ACCOUNT_BODY_LIMIT, 0},
+		{"GET", "/admin", admin_get, 0, 0},
 	};
-	size_t i;
-	enum err e;
 
-	for (i = 0; i < COUNTOF(routes); i++)
-		if ((e = http_route_add(app->router, routes[i].method, routes[i].pattern,
-			 routes[i].fn, routes[i].body_limit, 0)) != ERR_OK)
-			return e;
-	return ERR_OK;
+	return web_routes_add(app, routes, COUNTOF(routes));
 }

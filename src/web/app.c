@@ -136,6 +136,19 @@ web_static_init(struct web_app *app)
 	return ERR_OK;
 }
 
+enum err
+web_routes_add(struct web_app *app, const struct web_route *routes, size_t n)
+{
+	enum err e;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((e = http_route_add(app->router, routes[i].method, routes[i].pattern,
+			 routes[i].fn, routes[i].body_limit, routes[i].flags)) != ERR_OK)
+			return e;
+	return ERR_OK;
+}
+
 const struct web_static *
 web_static_find(const struct web_app *app, const char *name)
 {

@@ -1031,34 +1031,23 @@ out:
 enum err
 web_routes_auth(struct web_app *app)
 {
-	static const struct {
-		const char *method;
-		const char *pattern;
-		http_handler fn;
-		size_t body_limit;
-	} routes[] = {
-		{"GET", "/signup", auth_signup_get, 0},
-		{"POST", "/signup", auth_signup_post, AUTH_BODY_LIMIT},
-		{"GET", "/login", auth_login_get, 0},
-		{"POST", "/login", auth_login_post, AUTH_BODY_LIMIT},
-		{"GET", "/login/done", auth_login_done, 0},
-		{"POST", "/logout", auth_logout, AUTH_BODY_LIMIT},
-		{"GET", "/verify/:token", auth_verify_get, 0},
-		{"POST", "/verify/resend", auth_verify_resend, AUTH_BODY_LIMIT},
-		{"POST", "/verify/:token", auth_verify, AUTH_BODY_LIMIT},
-		{"GET", "/verify-email/:token", auth_verify_email_get, 0},
-		{"POST", "/verify-email/:token", auth_verify_email, AUTH_BODY_LIMIT},
-		{"GET", "/reset", auth_reset_get, 0},
-		{"POST", "/reset", auth_reset_post, AUTH_BODY_LIMIT},
-		{"GET", "/reset/:token", auth_reset_token_get, 0},
-		{"POST", "/reset/:token", auth_reset_token_post, AUTH_BODY_LIMIT},
+	static const struct web_route routes[] = {
+		{"GET", "/signup", auth_signup_get, 0, 0},
+		{"POST", "/signup", auth_signup_post, AUTH_BODY_LIMIT, 0},
+		{"GET", "/login", auth_login_get, 0, 0},
+		{"POST", "/login", auth_login_post, AUTH_BODY_LIMIT, 0},
+		{"GET", "/login/done", auth_login_done, 0, 0},
+		{"POST", "/logout", auth_logout, AUTH_BODY_LIMIT, 0},
+		{"GET", "/verify/:token", auth_verify_get, 0, 0},
+		{"POST", "/verify/resend", auth_verify_resend, AUTH_BODY_LIMIT, 0},
+		{"POST", "/verify/:token", auth_verify, AUTH_BODY_LIMIT, 0},
+		{"GET", "/verify-email/:token", auth_verify_email_get, 0, 0},
+		{"POST", "/verify-email/:token", auth_verify_email, AUTH_BODY_LIMIT, 0},
+		{"GET", "/reset", auth_reset_get, 0, 0},
+		{"POST", "/reset", auth_reset_post, AUTH_BODY_LIMIT, 0},
+		{"GET", "/reset/:token", auth_reset_token_get, 0, 0},
+		{"POST", "/reset/:token", auth_reset_token_post, AUTH_BODY_LIMIT, 0},
 	};
-	size_t i;
-	enum err e;
 
-	for (i = 0; i < COUNTOF(routes); i++)
-		if ((e = http_route_add(app->router, routes[i].method, routes[i].pattern,
-			 routes[i].fn, routes[i].body_limit, 0)) != ERR_OK)
-			return e;
-	return ERR_OK;
+	return web_routes_add(app, routes, COUNTOF(routes));
 }

@@ -389,29 +389,22 @@ page_static(struct http_request *req, struct http_response *res, void *arg)
 enum err
 web_routes(struct web_app *app)
 {
-	static const struct {
-		const char *pattern;
-		http_handler fn;
-		unsigned flags;
-	} routes[] = {
-		{"/", page_home, HTTP_ROUTE_CACHEABLE},
-		{"/posts/:slug", page_post, HTTP_ROUTE_CACHEABLE},
-		{"/pages/:slug", page_page, HTTP_ROUTE_CACHEABLE},
-		{"/privacy", page_privacy, HTTP_ROUTE_CACHEABLE},
-		{"/transparency", page_transparency, HTTP_ROUTE_CACHEABLE},
-		{"/feed.xml", page_feed, HTTP_ROUTE_CACHEABLE},
-		{"/sitemap.xml", page_sitemap, HTTP_ROUTE_CACHEABLE},
-		{"/robots.txt", page_robots, HTTP_ROUTE_CACHEABLE},
-		{"/healthz", page_healthz, 0},
-		{"/static/*", page_static, 0},
+	static const struct web_route routes[] = {
+		{"GET", "/", page_home, 0, HTTP_ROUTE_CACHEABLE},
+		{"GET", "/posts/:slug", page_post, 0, HTTP_ROUTE_CACHEABLE},
+		{"GET", "/pages/:slug", page_page, 0, HTTP_ROUTE_CACHEABLE},
+		{"GET", "/privacy", page_privacy, 0, HTTP_ROUTE_CACHEABLE},
+		{"GET", "/transparency", page_transparency, 0, HTTP_ROUTE_CACHEABLE},
+		{"GET", "/feed.xml", page_feed, 0, HTTP_ROUTE_CACHEABLE},
+		{"GET", "/sitemap.xml", page_sitemap, 0, HTTP_ROUTE_CACHEABLE},
+		{"GET", "/robots.txt", page_robots, 0, HTTP_ROUTE_CACHEABLE},
+		{"GET", "/healthz", page_healthz, 0, 0},
+		{"GET", "/static/*", page_static, 0, 0},
 	};
-	size_t i;
 	enum err e;
 
-	for (i = 0; i < COUNTOF(routes); i++)
-		if ((e = http_route_add(app->router, "GET", routes[i].pattern, routes[i].fn, 0,
-			 routes[i].flags)) != ERR_OK)
-			return e;
+	if ((e = web_routes_add(app, routes, COUNTOF(routes))) != ERR_OK)
+		return e;
 	if ((e = web_routes_auth(app)) != ERR_OK)
 		return e;
 	return web_routes_account(app);

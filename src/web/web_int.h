@@ -38,6 +38,18 @@ struct web_app {
 };
 
 enum err web_routes(struct web_app *app);
+
+/* One row of a module's route table: method "GET" or "POST", pattern, handler, largest
+ * body (0 for GET), flags (HTTP_ROUTE_CACHEABLE). */
+struct web_route {
+	const char *method;
+	const char *pattern;
+	http_handler fn;
+	size_t body_limit;
+	unsigned flags;
+};
+/* Adds every route of a table to the app's router. */
+enum err web_routes_add(struct web_app *app, const struct web_route *routes, size_t n);
 const struct web_static *web_static_find(const struct web_app *app, const char *name);
 
 /* This thread's database connection; on failure sets res->status 503 and returns NULL. */
