@@ -521,6 +521,12 @@ main(void)
 	T_EQ_INT(r.status, 200);
 	T_NOT_CONTAINS(r.body, "href=\"/admin\"");
 	t_resp_free(&r);
+	/* a public page made for a signed-in member is stored by no cache */
+	req(&r, "GET", "/", tok3, NULL);
+	T_EQ_INT(r.status, 200);
+	T_EQ_STR(t_resp_header(&r, "Cache-Control"), "private, no-store");
+	T_CONTAINS(r.body, "Sign out");
+	t_resp_free(&r);
 	T_ASSERT((owner = sign_in("olive", OWNER_PW, NULL)) != NULL);
 	req(&r, "GET", "/admin", owner, NULL);
 	T_EQ_INT(r.status, 200);
