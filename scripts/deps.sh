@@ -2,7 +2,8 @@
 # Installs the Debian packages candor needs, when missing, with apt-get (sudo when not
 # root). Nothing is downloaded from anywhere else. Groups:
 #   build  compiler, CMake and the libraries (make build, make run)
-#   test   + a PostgreSQL server, clang/libFuzzer, curl, sqlite3, aiosmtpd, and for the browser
+#   test   + a PostgreSQL server, clang/libFuzzer, curl, sqlite3, aiosmtpd, uap-core (the
+#          User-Agent corpus of the analytics accuracy test), and for the browser
 #          test Chromium, Node.js and npm (make test, make fuzz); the browser test's npm ci
 #          (playwright-core, never a browser) is tests/browser/run.sh's
 #   bench  + wrk and nginx (make bench)
@@ -22,7 +23,8 @@ pkgs=(build-essential cmake pkg-config
       libcmark-dev libjansson-dev libinih-dev)
 case $group in
 test|bench)
-	pkgs+=(postgresql clang libclang-rt-14-dev curl sqlite3 python3-aiosmtpd chromium nodejs)
+	pkgs+=(postgresql clang libclang-rt-14-dev curl sqlite3 python3-aiosmtpd chromium nodejs
+	       uap-core)
 	# Debian's npm, unless the nodejs installed already brings an npm of its own (a
 	# nodejs from another repository conflicts with Debian's npm package).
 	command -v npm >/dev/null || pkgs+=(npm)

@@ -20,6 +20,7 @@ static const struct cli_command *const tables[] = {
 	cli_privacy_commands,
 	cli_legal_commands,
 	cli_mail_commands,
+	cli_analytics_commands,
 };
 
 static const char usage_main[] =
@@ -41,6 +42,7 @@ static const char usage_main[] =
     "  keys rotate                         re-wrap every data key under a new master key\n"
     "  legal request add                   record a legal request for a person's data\n"
     "  legal approve|refuse|export|list    decide, answer and list legal requests\n"
+    "  analytics classify                  browser family, version and bot from User-Agents\n"
     "\n"
     "Every command has --help. Also: candor --version.\n"
     "Quick start: candor init --data ./data --demo && candor serve --data ./data\n"

@@ -113,4 +113,11 @@
 #define LIMIT_USERNAME_MIN 3             /* a username: [a-z0-9_-], see people.c */
 #define LIMIT_USERNAME_MAX 32
 
+/* Analytics: what the classifier reads of a request's headers (src/analytics/) */
+#define LIMIT_UA_BYTES 1024              /* a longer User-Agent is classified from its
+					    first LIMIT_UA_BYTES bytes */
+#define LIMIT_ACCEPT_LANGUAGE_BYTES 1024 /* Accept-Language: only the first bytes are read */
+#define LIMIT_REFERRER_BYTES 2048        /* Referer: a host not ended within these bytes
+					    is not recorded */
+
 #endif

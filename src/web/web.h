@@ -76,5 +76,6 @@ extern const struct cli_command cli_rights_commands[];  /* user export|erase, re
 extern const struct cli_command cli_privacy_commands[]; /* audit, keys */
 extern const struct cli_command cli_legal_commands[];   /* legal (disclosure register) */
 extern const struct cli_command cli_mail_commands[];    /* mail outbox */
+extern const struct cli_command cli_analytics_commands[]; /* analytics classify */
 
 #endif

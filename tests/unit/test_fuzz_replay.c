@@ -25,7 +25,10 @@
 #include "../../fuzz/fuzz_formtable_body.h"
 #include "../../fuzz/fuzz_host_body.h"
 #include "../../fuzz/fuzz_input_body.h"
+#include "../../fuzz/fuzz_lang_body.h"
 #include "../../fuzz/fuzz_path_body.h"
+#include "../../fuzz/fuzz_referrer_body.h"
+#include "../../fuzz/fuzz_ua_body.h"
 #include "testlib.h"
 
 struct replay_target {
@@ -42,6 +45,9 @@ static const struct replay_target replay_targets[] = {
     {"csrf", fuzz_csrf_one},
     {"formtable", fuzz_formtable_one},
     {"forwarded", fuzz_forwarded_one},
+    {"ua", fuzz_ua_one},
+    {"lang", fuzz_lang_one},
+    {"referrer", fuzz_referrer_one},
 };
 
 static int
