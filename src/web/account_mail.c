@@ -10,6 +10,7 @@
  * title is the operator's, and mail_enqueue refuses control characters anyway).
  */
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mail/mail.h"
@@ -98,6 +99,37 @@ account_mail_fill(struct buf *b, const char *text, const char *title)
 	buf_puts(b, text);
 }
 
+/*
+ * The subject: text with the site's title, which may be longer than a subject may be
+ * (titles: LIMIT_TITLE characters; subjects: LIMIT_MAIL_SUBJECT_MAX bytes). The title
+ * is then cut at a character boundary and ends with an ellipsis, so every site can
+ * send its mail.
+ */
+static void
+account_mail_subject(struct buf *b, const char *text, const char *title)
+{
+	size_t fixed, room, n;
+	char *cut;
+
+	account_mail_fill(b, text, title);
+	if (b->failed || b->len <= LIMIT_MAIL_SUBJECT_MAX || strstr(text, "%s") == NULL)
+		return;
+	fixed = b->len - strlen(title);
+	room = LIMIT_MAIL_SUBJECT_MAX > fixed + 3 ? LIMIT_MAIL_SUBJECT_MAX - fixed - 3 : 0;
+	n = room;
+	while (n > 0 && ((unsigned char)title[n] & 0xc0) == 0x80)
+		n--; /* not inside a UTF-8 sequence */
+	if ((cut = malloc(n + 4)) == NULL) {
+		b->failed = true;
+		return;
+	}
+	memcpy(cut, title, n);
+	memcpy(cut + n, "\xe2\x80\xa6", 4); /* U+2026 and the NUL */
+	buf_reset(b);
+	account_mail_fill(b, text, cut);
+	free(cut);
+}
+
 enum err
 web_mail_account(struct web_app *app, struct store *s, const struct site *site, int64_t person,
     const char *to, enum web_mail_kind kind, const char *token)
@@ -114,7 +146,7 @@ web_mail_account(struct web_app *app, struct store *s, const struct site *site, 
 		return ERR_INVAL;
 	buf_init(&subject);
 	buf_init(&body);
-	account_mail_fill(&subject, t->subject, site->title);
+	account_mail_subject(&subject, t->subject, site->title);
 	buf_puts(&body, "Hello,\n\n");
 	account_mail_fill(&body, t->intro, site->title);
 	buf_puts(&body, "\n\n");

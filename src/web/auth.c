@@ -861,26 +861,28 @@ auth_reset_post(struct http_request *req, struct http_response *res, void *arg)
 		auth_fail(res, e);
 		return;
 	}
-	e = account_request_note(app->privacy, s, REQUEST_RESET, vals[RS_LOGIN].text,
-	    time_now(), &allowed);
-	if (e == ERR_OK && found == ERR_OK && allowed) {
+	if ((e = account_request_note(app->privacy, s, REQUEST_RESET, vals[RS_LOGIN].text,
+		 time_now(), &allowed)) != ERR_OK) {
+		store_rollback(s); /* before anything that depends on the account */
+		auth_fail(res, e);
+		return;
+	}
+	if (found == ERR_OK && allowed) {
 		e = auth_mail_link(app, s, &site, person, TOKEN_RESET_PASSWORD, WEB_MAIL_RESET,
 		    &opened);
 		if (e == ERR_LIMIT)
 			e = ERR_OK; /* enough links for this person this hour: no mail */
-	}
-	if (e != ERR_OK && !opened) {
-		store_rollback(s);
-		auth_fail(res, e);
-		return;
+		else if (e != ERR_OK)
+			/* said to the operator, not to the visitor: an error page here would
+			 * tell that the account exists (no personal data in the line) */
+			log_warn("reset: the link for a matching account was not queued: %s",
+			    err_str(e));
 	}
 	/* committed even when a step after the address was opened failed: the audit entry
 	 * of that read stays (the link nobody received is harmless) */
 	committed = store_commit(s);
-	if (e == ERR_OK)
-		e = committed;
-	if (e != ERR_OK) {
-		auth_fail(res, e);
+	if (committed != ERR_OK && e == ERR_OK) {
+		auth_fail(res, committed); /* the database failed, whoever was asked for */
 		return;
 	}
 	auth_answer_floor(started, LIMIT_RESET_ANSWER_MS);

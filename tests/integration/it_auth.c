@@ -947,15 +947,41 @@ test_records(const char *dir)
 	store_close(s);
 }
 
+/* A site whose title is as long as a title may be still sends its mail: the subject's
+ * copy of the title is cut (with an ellipsis), the body keeps it whole. */
+#define LONG_HOST "long.example.test"
+static void
+test_long_title(const char *dir, const char *title)
+{
+	struct t_resp r;
+	char *mail;
+
+	signup(&r, LONG_HOST, "longtitle", "longtitle@example.test", PW, true);
+	T_EQ_INT(r.status, 200);
+	T_CONTAINS(r.body, CHECK_EMAIL);
+	t_resp_free(&r);
+	mail = t_web_mail_wait(dir, 0, MAIL_MS, "To: longtitle@example.test", "/verify/", NULL);
+	T_CONTAINS(mail, "Subject: =?UTF-8?B?"); /* the ellipsis is not ASCII */
+	T_CONTAINS(mail, title);
+	free(mail);
+}
+
 int
 main(void)
 {
 	const char *dir = t_datadir(true);
+	char long_title[LIMIT_TITLE + 1];
 	struct t_server srv;
 	char *out = NULL;
 
 	if (t_candor(&out, "site", "add", "--data", dir, "--host", HOST, "--title", "Auth Test",
 		"--origin", ORIGIN, "--alias", ALIAS, NULL) != 0)
+		T_FAIL("site add: %s", out ? out : "");
+	free(out);
+	memset(long_title, 'L', LIMIT_TITLE);
+	long_title[LIMIT_TITLE] = '\0';
+	if (t_candor(&out, "site", "add", "--data", dir, "--host", LONG_HOST, "--title",
+		long_title, "--origin", "https://" LONG_HOST, NULL) != 0)
 		T_FAIL("site add: %s", out ? out : "");
 	free(out);
 	t_server_start(&srv, dir);
@@ -974,6 +1000,7 @@ main(void)
 	test_body_limit();
 	test_tls_cookie(dir, &srv);
 	test_records(dir);
+	test_long_title(dir, long_title);
 
 	T_EQ_INT(t_server_stop(&srv), 0);
 	return 0;
