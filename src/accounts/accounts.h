@@ -194,8 +194,10 @@ enum account_token_kind {
  * kind were issued to person in the last hour: no form can flood a mailbox.
  * For TOKEN_CHANGE_EMAIL, new_email (required, checked and normalised like people_add's)
  * is sealed under the person's key in the token row; ERR_INVAL with a sentence in msg
- * for a bad address, ERR_CONFLICT when another account holds it. Joins the caller's
- * transaction. p may be NULL except for TOKEN_CHANGE_EMAIL.
+ * for a bad address, ERR_CONFLICT when another account holds it: checked after the
+ * limit, and the attempt is counted like any other (a token row, spent at once), so
+ * neither the answer nor the limit tells a taken address from a free one. Joins the
+ * caller's transaction (committed when ERR_CONFLICT). p may be NULL except for TOKEN_CHANGE_EMAIL.
  */
 enum err account_token_issue(struct privacy *p, struct store *s, int64_t person,
     enum account_token_kind kind, const char *new_email, int64_t now,

@@ -128,6 +128,8 @@ token_row_clear(struct token_row *r)
 	buf_free(&r->sealed);
 }
 
+static enum err token_mark_used(struct store *s, int64_t id, int64_t now);
+
 enum err
 account_token_issue(struct privacy *p, struct store *s, int64_t person,
     enum account_token_kind kind, const char *new_email, int64_t now,
@@ -140,7 +142,7 @@ account_token_issue(struct privacy *p, struct store *s, int64_t person,
 	struct store_q *q;
 	struct arena *a = NULL;
 	int64_t id = 0;
-	bool limited;
+	bool limited, taken = false;
 	enum err e;
 
 	out[0] = '\0';
@@ -161,15 +163,6 @@ account_token_issue(struct privacy *p, struct store *s, int64_t person,
 			e = ERR_NOMEM;
 			goto out;
 		}
-		/* checked before the transaction: a conflict must not doom the caller's */
-		if ((e = people_find_by_email(p, s, a, norm, &holder)) == ERR_OK &&
-		    holder.id != person) {
-			str_msg(msg, msgsize, "An account with that email address exists.");
-			e = ERR_CONFLICT;
-			goto out;
-		}
-		if (e != ERR_OK && e != ERR_NOTFOUND)
-			goto out;
 	}
 	/* checked before the transaction, like the conflict above */
 	if ((q = store_prepare(s, &token_sql[SQL_TOKEN_LAST])) == NULL) {
@@ -189,6 +182,16 @@ account_token_issue(struct privacy *p, struct store *s, int64_t person,
 					"in an hour.");
 		e = ERR_LIMIT;
 		goto out;
+	}
+	/* After the limit, so the limit says nothing about the address. A taken address
+	 * still gets a token row, spent at once: it counts towards the limit exactly as a
+	 * free one does. */
+	if (kind == TOKEN_CHANGE_EMAIL) {
+		if ((e = people_find_by_email(p, s, a, norm, &holder)) == ERR_OK &&
+		    holder.id != person)
+			taken = true;
+		else if (e != ERR_OK && e != ERR_NOTFOUND)
+			goto out;
 	}
 	if ((e = accounts__token_new(out, hash)) != ERR_OK)
 		goto out;
@@ -219,6 +222,16 @@ account_token_issue(struct privacy *p, struct store *s, int64_t person,
 		if (e == ERR_CONFLICT) /* 256 random bits do not collide: no such person */
 			e = ERR_NOTFOUND;
 		goto fail;
+	}
+	if (taken) {
+		/* counted, never usable: spent at once, no address kept */
+		if ((e = token_mark_used(s, id, now)) != ERR_OK)
+			goto fail;
+		if ((e = store_commit(s)) == ERR_OK) {
+			str_msg(msg, msgsize, "An account with that email address exists.");
+			e = ERR_CONFLICT;
+		}
+		goto out;
 	}
 	if (kind == TOKEN_CHANGE_EMAIL) {
 		privacy_subject(person, subject);

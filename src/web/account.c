@@ -400,6 +400,8 @@ account_email_post(struct http_request *req, struct http_response *res, void *ar
 	const char *typed;
 	size_t bad = 0;
 	int status = 0;
+	struct person holder;
+	bool taken = false;
 	enum err e, committed;
 
 	buf_init(&old);
@@ -451,14 +453,15 @@ account_email_post(struct http_request *req, struct http_response *res, void *ar
 		account_page(app, req, res, s, &site, u, &v);
 		goto out;
 	}
-	if (e == ERR_CONFLICT) {
-		/* another account holds it: answer as for a free address (before any address
-		 * was opened, so rolling back loses no audit entry) */
-		store_rollback(s);
-		http_redirect(res, 303, "/account?notice=email");
-		goto out;
-	}
-	if (e != ERR_OK)
+	if (e != ERR_OK && e != ERR_CONFLICT)
+		goto fail;
+	/* A taken address (another account holds it) is answered like a free one: the
+	 * same page, a notice to the current address, one message to the address asked
+	 * for (a notice to its holder instead of a link), and the same count towards the
+	 * limit; only its holder learns of the attempt. */
+	taken = e == ERR_CONFLICT;
+	if (taken && (e = people_find_by_email(app->privacy, s, req->arena, to, &holder)) !=
+	    ERR_OK)
 		goto fail;
 	/*
 	 * The current address, for the notice. From here on the transaction is committed
@@ -470,7 +473,10 @@ account_email_post(struct http_request *req, struct http_response *res, void *ar
 		ERR_OK &&
 	    (e = web_mail_account(app, s, &site, u->id, old.data, WEB_MAIL_CHANGE_EMAIL_OLD,
 		 NULL)) == ERR_OK)
-		e = web_mail_account(app, s, &site, u->id, to, WEB_MAIL_CHANGE_EMAIL_NEW, token);
+		e = taken ? web_mail_account(app, s, &site, holder.id, to,
+				WEB_MAIL_CHANGE_EMAIL_TAKEN, NULL)
+			  : web_mail_account(app, s, &site, u->id, to, WEB_MAIL_CHANGE_EMAIL_NEW,
+				token);
 	committed = store_commit(s);
 	if (e == ERR_OK)
 		e = committed;

@@ -43,6 +43,15 @@ static const struct account_mail_text account_mail_texts[WEB_MAIL__MAX] = {
 	    "your password, use \"Forgot your password?\" on the sign-in page.",
 	    "If it was not you, you need to do nothing: your account is unchanged.",
 	},
+	[WEB_MAIL_CHANGE_EMAIL_TAKEN] = {
+	    "Someone tried to use your address on %s",
+	    NULL,
+	    "A member of %s asked to make this email address the address of their\n"
+	    "account, but you already have an account there with it, so nothing changed.",
+	    "If it was you, with a second account: sign in with the account that has\n"
+	    "this address.",
+	    "If it was not you, you need to do nothing: your account is unchanged.",
+	},
 	[WEB_MAIL_RESET] = {
 	    "Reset your password on %s",
 	    "/reset/",

@@ -223,6 +223,8 @@ enum web_mail_kind {
 	WEB_MAIL_CHANGE_EMAIL_NEW, /* to the new address: link /verify-email/TOKEN */
 	WEB_MAIL_CHANGE_EMAIL_OLD, /* to the old address: a notice, no link */
 	WEB_MAIL_PASSWORD_CHANGED, /* a notice */
+	WEB_MAIL_CHANGE_EMAIL_TAKEN, /* to an address another account asked for, that has
+					an account already: a notice, no link */
 	WEB_MAIL__MAX
 };
 /*

@@ -418,6 +418,20 @@ main(void)
 	T_EQ_INT(r.status, 400);
 	T_CONTAINS(r.body, "id=\"email-new-error\"");
 	t_resp_free(&r);
+	/* an address another account holds gets the same answer; its holder a notice,
+	 * never a link, and the current address the usual notice */
+	post(&r, "/account", "/account/email", tok, "email", "olive@example.test", "password",
+	    FIRST_PW);
+	T_EQ_INT(r.status, 303);
+	T_EQ_STR(t_resp_header(&r, "Location"), "/account?notice=email");
+	t_resp_free(&r);
+	mail = t_web_mail_wait(dir, 0, 20000, "To: olive@example.test", "Someone tried to use",
+	    NULL);
+	T_NOT_CONTAINS(mail, "/verify-email/");
+	T_NOT_CONTAINS(mail, EMAIL);
+	free(mail);
+	mail = t_web_mail_wait(dir, 0, 20000, "To: " EMAIL, "is being changed", NULL);
+	free(mail);
 	post(&r, "/account", "/account/email", tok, "email", NEW_EMAIL, "password", FIRST_PW);
 	T_EQ_INT(r.status, 303);
 	T_EQ_STR(t_resp_header(&r, "Location"), "/account?notice=email");
