@@ -802,25 +802,42 @@ server_uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 	return st;
 }
 
-/* The request's path for the access log; the value of a route segment named :token
- * (a link from a mail: as good as a password for an hour) is written as ":token". */
+/* True when a path segment looks like a secret token: 32 or more characters of the
+ * base64url alphabet with a capital letter among them (slugs are lower case). */
+static bool
+server_seg_secret(const char *seg)
+{
+	size_t n = strspn(seg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+	return n >= 32 && seg[n] == '\0' && strpbrk(seg, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != NULL;
+}
+
+/*
+ * The request's path for the access log. A link from a mail holds a token that is as
+ * good as a password for an hour: the value of a route segment named :token, and any
+ * segment that looks like one (also on a 404, 405 or redirect, where no route
+ * matched), is written as ":token".
+ */
 static void
 server_log_path(struct buf *b, const struct http_request *req)
 {
 	const char *token = http_param(req, "token");
+	bool secret = token != NULL;
 	size_t i;
 
 	if (req->path == NULL) {
 		buf_puts(b, "-");
 		return;
 	}
-	if (token == NULL) {
+	for (i = 0; i < req->nsegs && !secret; i++)
+		secret = server_seg_secret(req->segs[i]);
+	if (!secret) {
 		log_escape(b, req->path);
 		return;
 	}
 	for (i = 0; i < req->nsegs; i++) {
 		buf_putc(b, '/');
-		if (req->segs[i] == token)
+		if (req->segs[i] == token || server_seg_secret(req->segs[i]))
 			buf_puts(b, ":token");
 		else
 			log_escape(b, req->segs[i]);

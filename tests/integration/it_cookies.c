@@ -209,12 +209,20 @@ main(void)
 	get(&r, srv.port, "/reset/Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9", NULL);
 	T_EQ_INT(r.status, 400);
 	t_resp_free(&r);
+	/* ...nor does it when no route matched (a trailing slash, a segment too many) */
+	get(&r, srv.port, "/reset/Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9/", NULL);
+	T_EQ_INT(r.status, 301);
+	t_resp_free(&r);
+	get(&r, srv.port, "/verify/Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9/x", NULL);
+	T_EQ_INT(r.status, 404);
+	t_resp_free(&r);
 	T_EQ_INT(t_server_stop(&srv), 0);
 	{
 		char *log = t_read_file(srv.log, NULL);
 
 		T_ASSERT(log != NULL);
 		T_CONTAINS(log, "path=\"/reset/:token\" status=400");
+		T_CONTAINS(log, "path=\"/verify/:token/x\" status=404");
 		T_NOT_CONTAINS(log, "Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9");
 		free(log);
 	}
