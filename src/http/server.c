@@ -1044,6 +1044,17 @@ http_cookie(const struct http_request *req, const char *name)
 	return http_form_get(&req->cookies, name);
 }
 
+/* Keeps the value of the last X-Forwarded-For line: a proxy that adds a line of its
+ * own (rather than appending to the client's) puts it last, after any the client sent. */
+static enum MHD_Result
+server_last_xff(void *cls, enum MHD_ValueKind kind, const char *name, const char *value)
+{
+	(void)kind;
+	if (strcasecmp(name, "X-Forwarded-For") == 0)
+		*(const char **)cls = value;
+	return MHD_YES;
+}
+
 const char *
 http_client_ip(struct http_request *req)
 {
@@ -1052,9 +1063,10 @@ http_client_ip(struct http_request *req)
 	const char *xff;
 
 	server_peer_ip(req->conn, ip);
-	if (ip[0] && server_peer_trusted(st->srv, req->conn) &&
-	    (xff = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Forwarded-For")) &&
-	    http_forwarded_last(xff, hop, sizeof(hop)) == ERR_OK)
+	xff = NULL;
+	if (ip[0] && server_peer_trusted(st->srv, req->conn))
+		MHD_get_connection_values(req->conn, MHD_HEADER_KIND, server_last_xff, &xff);
+	if (xff && http_forwarded_last(xff, hop, sizeof(hop)) == ERR_OK)
 		return arena_strdup(req->arena, hop);
 	return arena_strdup(req->arena, ip);
 }

@@ -173,6 +173,35 @@ web_csrf_token(struct web_app *app, struct http_request *req, const char *form)
  * the victim in as the attacker). Clients that send neither header (curl, old
  * browsers) are judged by the token alone.
  */
+/* True when host (normalised) is the request's Host, or a name of the request's site: its
+ * primary host, an alias, or the host of its configured origin (a proxy that rewrites
+ * Host still sends the browser's Origin). */
+static bool
+web_site_host(const struct http_request *req, const char *host)
+{
+	const struct site *site = req->app_site;
+	char other[LIMIT_HOST_BYTES + 1];
+	const char *p, *h;
+	size_t n, hl = strlen(host);
+
+	if (strcmp(host, req->host) == 0)
+		return true;
+	if (site == NULL)
+		return false;
+	if (site->host && strcmp(host, site->host) == 0)
+		return true;
+	if (site->origin && (h = strstr(site->origin, "://")) != NULL &&
+	    http_host_parse(h + 3, other, sizeof(other)) == ERR_OK && strcmp(host, other) == 0)
+		return true;
+	for (p = site->aliases; p && *p; p += n) {
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		if (n == hl && n > 0 && strncmp(p, host, n) == 0)
+			return true;
+	}
+	return false;
+}
+
 static bool
 web_cross_site(const struct http_request *req)
 {
@@ -187,7 +216,7 @@ web_cross_site(const struct http_request *req)
 	if ((h = strstr(origin, "://")) == NULL ||
 	    http_host_parse(h + 3, host, sizeof(host)) != ERR_OK)
 		return true; /* "null" (an opaque origin) or garbage */
-	return strcmp(host, req->host) != 0;
+	return !web_site_host(req, host);
 }
 
 bool

@@ -847,6 +847,8 @@ static void
 test_tls_cookie(const char *dir, struct t_server *srv)
 {
 	const char *https[] = {"X-Forwarded-Proto: https", NULL};
+	const char *xff[] = {"X-Forwarded-Proto: https", "X-Forwarded-For: 203.0.113.66",
+	    "X-Forwarded-For: 198.51.100.7", NULL};
 	char conf[1200], *csrf, *body, *cookie;
 	const char *line;
 	struct t_resp r;
@@ -866,7 +868,9 @@ test_tls_cookie(const char *dir, struct t_server *srv)
 	T_ASSERT(csrf != NULL);
 	t_resp_free(&r);
 	body = t_web_form("csrf", csrf, "login", "alice", "password", PW2, NULL);
-	t_web_post(&r, port, HOST, "/login", NULL, https, body);
+	/* the sign-in address: the last X-Forwarded-For line, the one the proxy added (a
+	 * client's own line comes first and is not believed) */
+	t_web_post(&r, port, HOST, "/login", NULL, xff, body);
 	T_EQ_INT(r.status, 303);
 	T_ASSERT(t_web_set_cookie(&r, "candor_session") == NULL);
 	line = t_web_set_cookie(&r, "__Host-candor_session");
@@ -878,6 +882,11 @@ test_tls_cookie(const char *dir, struct t_server *srv)
 	/* over TLS the __Host- cookie signs in; the plain name is not looked at */
 	t_web_get(&r, port, HOST, "/login/done", cookie, https);
 	T_EQ_INT(r.status, 303);
+	t_resp_free(&r);
+	t_web_get(&r, port, HOST, "/account/export", cookie, https);
+	T_EQ_INT(r.status, 200);
+	T_CONTAINS(r.body, "\"198.51.100.7\"");
+	T_NOT_CONTAINS(r.body, "203.0.113.66");
 	t_resp_free(&r);
 	free(body);
 	free(csrf);

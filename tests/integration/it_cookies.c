@@ -203,6 +203,12 @@ main(void)
 		T_EQ_INT(r.status, 400);
 		T_NOT_CONTAINS(r.body, "another site");
 		t_resp_free(&r);
+		/* a proxy that rewrites Host (the site reached through default_site) still
+		 * passes the browser's Origin, the site's own name: accepted */
+		t_http(&r, srv.port, "POST", "127.0.0.1", "/login", same, body);
+		T_EQ_INT(r.status, 400);
+		T_NOT_CONTAINS(r.body, "another site");
+		t_resp_free(&r);
 	}
 
 	/* a link token never reaches the access log */
