@@ -96,7 +96,7 @@ run_user_add(const struct cli_args *a)
 	struct store *s;
 	struct privacy *p;
 	const char *role = cli_arg(a, "role"), *pwfile = cli_arg(a, "password-file");
-	char msg[256] = "", pw[LIMIT_PASSWORD_MAX_BYTES + 1];
+	char msg[256] = "", pw[LIMIT_PASSWORD_MAX_BYTES + 1], hash[PASSWORD_HASH_BYTES] = "";
 	size_t pwlen = 0;
 	int64_t id = 0;
 	int r, rc = 1;
@@ -116,6 +116,12 @@ run_user_add(const struct cli_args *a)
 		CLI_ERR("cannot add the account: %s\n", msg[0] ? msg : "the password is refused");
 		goto out;
 	}
+	/* hashed before the transaction: a running server's writers do not wait for the
+	 * argon2id work */
+	if (pwfile && password_hash(pw, pwlen, hash) != ERR_OK) {
+		CLI_ERR("cannot add the account: the password could not be hashed\n");
+		goto out;
+	}
 	if (!cli_open_private(cli_arg(a, "data"), &cfg, &s, &p))
 		goto out;
 	/* the person and their password in one transaction: both or neither */
@@ -123,7 +129,7 @@ run_user_add(const struct cli_args *a)
 		e = people_add(p, s, cli_arg(a, "username"), cli_arg(a, "email"),
 		    (enum person_role)r, !cli_flag(a, "unverified"), &id, msg, sizeof(msg));
 		if (e == ERR_OK && pwfile)
-			e = password_set(s, id, pw, pwlen, msg, sizeof(msg));
+			e = password_set_hash(s, id, hash, msg, sizeof(msg));
 		if (e == ERR_OK)
 			e = store_commit(s);
 		else
@@ -140,6 +146,7 @@ run_user_add(const struct cli_args *a)
 	cli_people_close(s, p);
 out:
 	sodium_memzero(pw, sizeof(pw));
+	sodium_memzero(hash, sizeof(hash));
 	return rc;
 }
 
