@@ -183,38 +183,35 @@ policy_accept(struct store *s, int64_t person, int64_t version, enum policy_acce
 	return e;
 }
 
+static enum err
+policy_acceptance_row(struct store_q *q, struct arena *a, void *element)
+{
+	struct policy_acceptance *pa = element;
+
+	(void)a;
+	pa->version = store_col_int(q, 0);
+	pa->accepted_at = store_col_int(q, 1);
+	pa->kind = store_col_int(q, 2) == POLICY_ACCEPT_CONTINUED_USE
+	    ? POLICY_ACCEPT_CONTINUED_USE
+	    : POLICY_ACCEPT_EXPLICIT;
+	return ERR_OK;
+}
+
 enum err
 policy_acceptances(struct store *s, struct arena *a, int64_t person,
     struct policy_acceptance **out, size_t *n)
 {
-	struct policy_acceptance *list = NULL, *grown;
 	struct store_q *q;
-	size_t cap = 0, count = 0;
-	enum err e = ERR_OK, de;
+	void *list;
+	enum err e;
 
 	*out = NULL;
 	*n = 0;
 	if ((q = store_prepare(s, &policy_sql[SQL_POLICY_ACCEPTANCES])) == NULL)
 		return store_done(NULL);
 	store_bind_int(q, 1, person);
-	while (store_step(q) == STORE_ROW) {
-		if ((grown = arena_grow(a, list, count, &cap, sizeof(*list))) == NULL) {
-			e = ERR_NOMEM;
-			break;
-		}
-		list = grown;
-		list[count].version = store_col_int(q, 0);
-		list[count].accepted_at = store_col_int(q, 1);
-		list[count++].kind = store_col_int(q, 2) == POLICY_ACCEPT_CONTINUED_USE
-		    ? POLICY_ACCEPT_CONTINUED_USE
-		    : POLICY_ACCEPT_EXPLICIT;
-	}
-	if ((de = store_done(q)) != ERR_OK && e == ERR_OK)
-		e = de;
-	if (e == ERR_OK) {
-		*out = list;
-		*n = count;
-	}
+	e = store_collect(q, a, sizeof(**out), policy_acceptance_row, &list, n);
+	*out = list;
 	return e;
 }
 

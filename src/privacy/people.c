@@ -539,28 +539,23 @@ people_site_roles(struct store *s, struct arena *a, int64_t person,
 	return e;
 }
 
+static enum err
+people_row_any(struct store_q *q, struct arena *a, void *element)
+{
+	return people_row(q, a, element);
+}
+
 enum err
 people_list(struct store *s, struct arena *a, struct person **out, size_t *n)
 {
 	struct store_q *q;
-	struct person *list = NULL, *grown;
-	size_t cap = 0, count = 0;
-	enum err e = ERR_OK, de;
+	void *list;
+	enum err e;
 
 	if ((q = store_prepare(s, &people_sql[SQL_LIST])) == NULL)
 		return store_done(NULL);
-	while (e == ERR_OK && store_step(q) == STORE_ROW) {
-		if ((grown = arena_grow(a, list, count, &cap, sizeof(*list))) == NULL) {
-			e = ERR_NOMEM;
-			break;
-		}
-		list = grown;
-		e = people_row(q, a, &list[count++]);
-	}
-	if ((de = store_done(q)) != ERR_OK && e == ERR_OK)
-		e = de;
+	e = store_collect(q, a, sizeof(**out), people_row_any, &list, n);
 	*out = list;
-	*n = count;
 	return e;
 }
 

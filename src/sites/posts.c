@@ -165,26 +165,20 @@ posts_get(struct store *s, struct arena *a, int64_t site_id, enum post_kind kind
 	return e;
 }
 
+static enum err
+posts_row_any(struct store_q *q, struct arena *a, void *element)
+{
+	return posts_row(q, a, element);
+}
+
 /* Runs a listing query already bound, collecting rows into an arena array. */
 static enum err
 posts_collect(struct store_q *q, struct arena *a, struct post **out, size_t *n)
 {
-	struct post *list = NULL, *grown;
-	size_t cap = 0, count = 0;
-	enum err e = ERR_OK, de;
+	void *list;
+	enum err e = store_collect(q, a, sizeof(**out), posts_row_any, &list, n);
 
-	while (e == ERR_OK && store_step(q) == STORE_ROW) {
-		if ((grown = arena_grow(a, list, count, &cap, sizeof(*list))) == NULL) {
-			e = ERR_NOMEM;
-			break;
-		}
-		list = grown;
-		e = posts_row(q, a, &list[count++]);
-	}
-	if ((de = store_done(q)) != ERR_OK && e == ERR_OK)
-		e = de;
 	*out = list;
-	*n = count;
 	return e;
 }
 

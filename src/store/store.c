@@ -413,6 +413,30 @@ store_col_null(struct store_q *q, int col)
  * needs one check at the end.
  */
 enum err
+store_collect(struct store_q *q, struct arena *a, size_t elem,
+    enum err (*row)(struct store_q *q, struct arena *a, void *element), void **out, size_t *n)
+{
+	char *list = NULL, *grown;
+	size_t cap = 0, count = 0;
+	enum err e = ERR_OK, de;
+
+	while (e == ERR_OK && store_step(q) == STORE_ROW) {
+		if ((grown = arena_grow(a, list, count, &cap, elem)) == NULL) {
+			e = ERR_NOMEM;
+			break;
+		}
+		list = grown;
+		memset(list + count * elem, 0, elem);
+		e = row(q, a, list + count++ * elem);
+	}
+	if ((de = store_done(q)) != ERR_OK && e == ERR_OK)
+		e = de;
+	*out = list;
+	*n = count;
+	return e;
+}
+
+enum err
 store_done(struct store_q *q)
 {
 	enum err e;

@@ -93,6 +93,15 @@ bool store_col_null(struct store_q *q, int col);
  * (server gone; retry later), ERR_INVAL (bad bind), ERR_IO (anything else). */
 enum err store_done(struct store_q *q);
 
+/*
+ * Steps q (prepared and bound by the caller) to its end, appending one element of elem
+ * bytes per row to an array grown in arena a, each filled by row(q, a, element); then
+ * store_done(q). *out and *n get the array and its length (NULL and 0 without rows),
+ * also on error, with the rows read so far. Returns the first error of row or the store.
+ */
+enum err store_collect(struct store_q *q, struct arena *a, size_t elem,
+    enum err (*row)(struct store_q *q, struct arena *a, void *element), void **out, size_t *n);
+
 /* Convenience: prepare, bind nothing, step to the end, done. */
 enum err store_exec(struct store *s, const struct store_stmt *st);
 
