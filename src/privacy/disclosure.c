@@ -213,8 +213,10 @@ fail:
 
 /* Reads a row in DISCLOSURE_COLUMNS order. */
 static enum err
-disclosure_row(struct store_q *q, struct arena *a, struct disclosure *d)
+disclosure_row(struct store_q *q, struct arena *a, void *element)
 {
+	struct disclosure *d = element;
+
 	d->id = store_col_int(q, 0);
 	d->basis = (enum disclosure_basis)store_col_int(q, 1);
 	d->requester = arena_strdup(a, store_col_text(q, 2));
@@ -233,22 +235,11 @@ enum err
 disclosure_get(struct store *s, struct arena *a, int64_t id, struct disclosure *out)
 {
 	struct store_q *q;
-	enum err e = ERR_NOTFOUND, de;
 
 	if ((q = store_prepare(s, &disclosure_sql[SQL_GET])) == NULL)
 		return store_done(NULL);
 	store_bind_int(q, 1, id);
-	if (store_step(q) == STORE_ROW)
-		e = disclosure_row(q, a, out);
-	if ((de = store_done(q)) != ERR_OK)
-		e = de;
-	return e;
-}
-
-static enum err
-disclosure_row_any(struct store_q *q, struct arena *a, void *element)
-{
-	return disclosure_row(q, a, element);
+	return store_one(q, a, out, disclosure_row);
 }
 
 enum err
@@ -260,7 +251,7 @@ disclosure_list(struct store *s, struct arena *a, struct disclosure **out, size_
 
 	if ((q = store_prepare(s, &disclosure_sql[SQL_LIST])) == NULL)
 		return store_done(NULL);
-	e = store_collect(q, a, sizeof(**out), disclosure_row_any, &list, n);
+	e = store_collect(q, a, sizeof(**out), disclosure_row, &list, n);
 	*out = list;
 	return e;
 }

@@ -210,8 +210,10 @@ people_email_normalise(const char *in, char *out, size_t outsize)
 
 /* Reads a person row (PERSON_COLUMNS order). */
 static enum err
-people_row(struct store_q *q, struct arena *a, struct person *out)
+people_row(struct store_q *q, struct arena *a, void *element)
 {
+	struct person *out = element;
+
 	out->id = store_col_int(q, 0);
 	out->username = arena_strdup(a, store_col_text(q, 1));
 	out->role = (enum person_role)store_col_int(q, 2);
@@ -306,32 +308,22 @@ enum err
 people_find(struct store *s, struct arena *a, const char *username, struct person *out)
 {
 	struct store_q *q;
-	enum err e = ERR_NOTFOUND, de;
 
 	if ((q = store_prepare(s, &people_sql[SQL_BY_USERNAME])) == NULL)
 		return store_done(NULL);
 	store_bind_text(q, 1, username);
-	if (store_step(q) == STORE_ROW)
-		e = people_row(q, a, out);
-	if ((de = store_done(q)) != ERR_OK)
-		e = de;
-	return e;
+	return store_one(q, a, out, people_row);
 }
 
 enum err
 people_get(struct store *s, struct arena *a, int64_t id, struct person *out)
 {
 	struct store_q *q;
-	enum err e = ERR_NOTFOUND, de;
 
 	if ((q = store_prepare(s, &people_sql[SQL_BY_ID])) == NULL)
 		return store_done(NULL);
 	store_bind_int(q, 1, id);
-	if (store_step(q) == STORE_ROW)
-		e = people_row(q, a, out);
-	if ((de = store_done(q)) != ERR_OK)
-		e = de;
-	return e;
+	return store_one(q, a, out, people_row);
 }
 
 enum err
@@ -341,7 +333,6 @@ people_find_by_email(struct privacy *p, struct store *s, struct arena *a, const 
 	unsigned char blind[VAULT_BLIND_BYTES];
 	char norm[256];
 	struct store_q *q;
-	enum err e = ERR_NOTFOUND, de;
 
 	if (!people_email_normalise(email, norm, sizeof(norm)))
 		return ERR_NOTFOUND;
@@ -350,11 +341,7 @@ people_find_by_email(struct privacy *p, struct store *s, struct arena *a, const 
 	if ((q = store_prepare(s, &people_sql[SQL_BY_BLIND])) == NULL)
 		return store_done(NULL);
 	store_bind_blob(q, 1, blind, sizeof(blind));
-	if (store_step(q) == STORE_ROW)
-		e = people_row(q, a, out);
-	if ((de = store_done(q)) != ERR_OK)
-		e = de;
-	return e;
+	return store_one(q, a, out, people_row);
 }
 
 bool
@@ -539,12 +526,6 @@ people_site_roles(struct store *s, struct arena *a, int64_t person,
 	return e;
 }
 
-static enum err
-people_row_any(struct store_q *q, struct arena *a, void *element)
-{
-	return people_row(q, a, element);
-}
-
 enum err
 people_list(struct store *s, struct arena *a, struct person **out, size_t *n)
 {
@@ -554,7 +535,7 @@ people_list(struct store *s, struct arena *a, struct person **out, size_t *n)
 
 	if ((q = store_prepare(s, &people_sql[SQL_LIST])) == NULL)
 		return store_done(NULL);
-	e = store_collect(q, a, sizeof(**out), people_row_any, &list, n);
+	e = store_collect(q, a, sizeof(**out), people_row, &list, n);
 	*out = list;
 	return e;
 }

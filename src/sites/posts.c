@@ -131,8 +131,10 @@ out:
 
 /* Copies the current row (POST_COLUMNS order) into p, strings in arena a. */
 static enum err
-posts_row(struct store_q *q, struct arena *a, struct post *p)
+posts_row(struct store_q *q, struct arena *a, void *element)
 {
+	struct post *p = element;
+
 	p->id = store_col_int(q, 0);
 	p->site_id = store_col_int(q, 1);
 	p->kind = store_col_int(q, 2) == POST_KIND_PAGE ? POST_KIND_PAGE : POST_KIND_POST;
@@ -151,24 +153,13 @@ posts_get(struct store *s, struct arena *a, int64_t site_id, enum post_kind kind
     const char *slug, struct post *out)
 {
 	struct store_q *q;
-	enum err e = ERR_NOTFOUND, de;
 
 	if ((q = store_prepare(s, &posts_sql[SQL_POST_GET])) == NULL)
 		return store_done(NULL); /* why the prepare failed */
 	store_bind_int(q, 1, site_id);
 	store_bind_int(q, 2, kind);
 	store_bind_text(q, 3, slug);
-	if (store_step(q) == STORE_ROW)
-		e = posts_row(q, a, out);
-	if ((de = store_done(q)) != ERR_OK)
-		e = de; /* ERR_UNAVAIL stays a 503 */
-	return e;
-}
-
-static enum err
-posts_row_any(struct store_q *q, struct arena *a, void *element)
-{
-	return posts_row(q, a, element);
+	return store_one(q, a, out, posts_row);
 }
 
 /* Runs a listing query already bound, collecting rows into an arena array. */
@@ -176,7 +167,7 @@ static enum err
 posts_collect(struct store_q *q, struct arena *a, struct post **out, size_t *n)
 {
 	void *list;
-	enum err e = store_collect(q, a, sizeof(**out), posts_row_any, &list, n);
+	enum err e = store_collect(q, a, sizeof(**out), posts_row, &list, n);
 
 	*out = list;
 	return e;

@@ -413,6 +413,19 @@ store_col_null(struct store_q *q, int col)
  * needs one check at the end.
  */
 enum err
+store_one(struct store_q *q, struct arena *a, void *element,
+    enum err (*row)(struct store_q *q, struct arena *a, void *element))
+{
+	enum err e = ERR_NOTFOUND, de;
+
+	if (store_step(q) == STORE_ROW)
+		e = row(q, a, element);
+	if ((de = store_done(q)) != ERR_OK)
+		e = de; /* ERR_UNAVAIL stays a 503 */
+	return e;
+}
+
+enum err
 store_collect(struct store_q *q, struct arena *a, size_t elem,
     enum err (*row)(struct store_q *q, struct arena *a, void *element), void **out, size_t *n)
 {

@@ -102,6 +102,11 @@ enum err store_done(struct store_q *q);
 enum err store_collect(struct store_q *q, struct arena *a, size_t elem,
     enum err (*row)(struct store_q *q, struct arena *a, void *element), void **out, size_t *n);
 
+/* Steps q (prepared and bound) once: with a row, row(q, a, element) fills element;
+ * without one, ERR_NOTFOUND. Then store_done(q), whose error wins. */
+enum err store_one(struct store_q *q, struct arena *a, void *element,
+    enum err (*row)(struct store_q *q, struct arena *a, void *element));
+
 /* Convenience: prepare, bind nothing, step to the end, done. */
 enum err store_exec(struct store *s, const struct store_stmt *st);
 
