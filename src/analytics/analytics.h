@@ -1,5 +1,6 @@
 /*
- * analytics: visitor analytics (issue 7). So far the classifier: pure functions that
+ * analytics: visitor analytics (issue 7). The recorder is in recorder.h, the reports in
+ * report.h, the tables in schema.c. This header: the classifier, pure functions that
  * turn a request's User-Agent, Accept-Language and Referer headers into the few fields
  * candor records (browser family, major version, bot or human, primary language,
  * referring host). None of them allocates or keeps anything; each reads at most a
@@ -13,6 +14,7 @@
 #include <stddef.h>
 
 #include "core/core.h"
+#include "store/store.h"
 
 /* The browser families candor counts; everything else is ANALYTICS_OTHER. */
 enum analytics_family {
@@ -78,5 +80,21 @@ void analytics_language(const char *value, size_t len, char out[ANALYTICS_LANG_B
  * LIMIT_REFERRER_BYTES. Whether the host is one of the site's own is the caller's call.
  */
 void analytics_referrer_host(const char *value, size_t len, char out[ANALYTICS_HOST_BYTES]);
+
+/* ---- the tables (analytics/schema.c: what each column means) ---- */
+
+enum analytics_dim {
+	ANALYTICS_DIM_PATH = 1,
+	ANALYTICS_DIM_REFERRER = 2,
+	ANALYTICS_DIM_BROWSER = 3,
+	ANALYTICS_DIM_LANGUAGE = 4,
+};
+/* The referrer value of a request that came from one of candor's own hosts. */
+#define ANALYTICS_REFERRER_INTERNAL "(internal)"
+
+extern const struct store_table analytics_tables[];
+extern const size_t analytics_tables_count;
+/* Creates or upgrades the analytics tables. */
+enum err analytics_migrate(struct store *s);
 
 #endif

@@ -13,6 +13,11 @@
 #include "core/core.h"
 #include "store/store.h"
 
+/* Who may comment on a site's posts (issue 6; site settings). */
+enum comment_policy { COMMENTS_OPEN, COMMENTS_MEMBERS, COMMENTS_CLOSED, COMMENTS__MAX };
+/* Which new comments wait for moderation before they are shown. */
+enum comment_hold { HOLD_FIRST_TIME, HOLD_ALL, HOLD_NONE, HOLD__MAX };
+
 struct site {
 	int64_t id;
 	const char *host;    /* primary host */
@@ -21,6 +26,8 @@ struct site {
 	const char *aliases; /* space-separated, may be "" */
 	const char *origin;  /* "https://example.com": the base of absolute links (feeds,
 				mails), configured, never taken from a request's Host */
+	enum comment_policy comment_policy; /* settings; sites_find and sites_list fill them */
+	enum comment_hold comment_hold;
 };
 
 enum post_kind { POST_KIND_POST, POST_KIND_PAGE, POST_KIND__MAX };

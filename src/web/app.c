@@ -9,10 +9,12 @@
 #include <string.h>
 
 #include "accounts/accounts.h"
+#include "analytics/analytics.h"
 #include "core/embed.h"
 #include "mail/mail.h"
 #include "policy/policy.h"
 #include "privacy/privacy.h"
+#include "sites/comments.h"
 #include "sites/sites.h"
 #include "web/web_int.h"
 
@@ -34,6 +36,8 @@ static const struct {
 	{accounts_migrate, accounts_tables, &accounts_tables_count},
 	{NULL, session_tables, &session_tables_count}, /* made by accounts_migrate */
 	{mail_migrate, mail_tables, &mail_tables_count},
+	{comments_migrate, comments_tables, &comments_tables_count}, /* name sites, people */
+	{analytics_migrate, analytics_tables, &analytics_tables_count},
 };
 
 /* The sections of a person's export that domain modules add (privacy.h, rights_section):

@@ -407,5 +407,13 @@ web_routes(struct web_app *app)
 		return e;
 	if ((e = web_routes_auth(app)) != ERR_OK)
 		return e;
+	if ((e = web_routes_admin(app)) != ERR_OK)
+		return e;
+	if ((e = web_routes_comments(app)) != ERR_OK)
+		return e;
+	if ((e = web_routes_search(app)) != ERR_OK)
+		return e;
+	if ((e = web_routes_stats(app)) != ERR_OK)
+		return e;
 	return web_routes_account(app);
 }

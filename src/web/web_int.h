@@ -23,6 +23,7 @@ struct web_static {
 #define CSRF_KEY_BYTES 32
 
 struct privacy;
+struct analytics_recorder;
 
 struct web_app {
 	struct config cfg;
@@ -35,6 +36,8 @@ struct web_app {
 	size_t nstatics;
 	char css_href[64];
 	char icon_href[64];
+	struct analytics_recorder *recorder; /* analytics/recorder.h; NULL when not serving
+						(tests of handlers, CLI) */
 };
 
 enum err web_routes(struct web_app *app);
@@ -214,6 +217,13 @@ const char *web_safe_next(const char *next, const char *fallback);
 
 enum err web_routes_auth(struct web_app *app);    /* /signup /login /logout /verify /reset */
 enum err web_routes_account(struct web_app *app); /* /account... /preferences /admin */
+
+/* ---- one route table per area (each defined in the file named) ---- */
+
+enum err web_routes_admin(struct web_app *app);    /* web/admin.c: /admin/posts, pages, settings, sites */
+enum err web_routes_comments(struct web_app *app); /* web/comments.c: comment forms, feed, moderation */
+enum err web_routes_search(struct web_app *app);   /* web/search.c: /search */
+enum err web_routes_stats(struct web_app *app);    /* web/stats.c: /admin/stats, /stats, /stats/all */
 
 /* The messages candor sends about an account (web/account_mail.c). */
 enum web_mail_kind {
