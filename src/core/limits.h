@@ -120,4 +120,9 @@
 #define LIMIT_REFERRER_BYTES 2048        /* Referer: a host not ended within these bytes
 					    is not recorded */
 
+/* Analytics reports (src/analytics/report.c, web/stats.c, candor report) */
+#define LIMIT_REPORT_DAYS 366            /* days in one report's period */
+#define LIMIT_REPORT_TOP 10              /* values listed per dimension; the rest is "other" */
+#define LIMIT_REPORT_K_MAX 1000          /* the largest public threshold k */
+
 #endif

@@ -10,6 +10,7 @@
 
 #include "accounts/accounts.h"
 #include "analytics/analytics.h"
+#include "analytics/report.h"
 #include "core/embed.h"
 #include "mail/mail.h"
 #include "policy/policy.h"
@@ -38,6 +39,7 @@ static const struct {
 	{mail_migrate, mail_tables, &mail_tables_count},
 	{comments_migrate, comments_tables, &comments_tables_count}, /* name sites, people */
 	{analytics_migrate, analytics_tables, &analytics_tables_count},
+	{report_migrate, report_tables, &report_tables_count}, /* analytics publications */
 };
 
 /* The sections of a person's export that domain modules add (privacy.h, rights_section):

@@ -27,6 +27,7 @@
 #include "../../fuzz/fuzz_input_body.h"
 #include "../../fuzz/fuzz_lang_body.h"
 #include "../../fuzz/fuzz_path_body.h"
+#include "../../fuzz/fuzz_period_body.h"
 #include "../../fuzz/fuzz_referrer_body.h"
 #include "../../fuzz/fuzz_ua_body.h"
 #include "testlib.h"
@@ -48,6 +49,7 @@ static const struct replay_target replay_targets[] = {
     {"ua", fuzz_ua_one},
     {"lang", fuzz_lang_one},
     {"referrer", fuzz_referrer_one},
+    {"period", fuzz_period_one},
 };
 
 static int
