@@ -43,6 +43,7 @@ static const char usage_main[] =
     "  legal request add                   record a legal request for a person's data\n"
     "  legal approve|refuse|export|list    decide, answer and list legal requests\n"
     "  analytics classify                  browser family, version and bot from User-Agents\n"
+    "  report --site HOST|all --from --to  visitor analytics as JSON or CSV (--public)\n"
     "\n"
     "Every command has --help. Also: candor --version.\n"
     "Quick start: candor init --data ./data --demo && candor serve --data ./data\n"

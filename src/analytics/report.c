@@ -102,7 +102,8 @@ report_date(const char *text, const char *which, int64_t *day, char *msg, size_t
 	int64_t t;
 
 	if (text == NULL || text[0] == '\0') {
-		snprintf(msg, msgsize, "A custom period needs a %s date (YYYY-MM-DD).", which);
+		snprintf(msg, msgsize, "A custom period needs both dates: the %s date is "
+				       "missing (YYYY-MM-DD).", which);
 		return false;
 	}
 	if (time_parse_date(text, &t) != ERR_OK) {
@@ -278,11 +279,51 @@ report_dim_build(struct store *s, struct arena *a, const struct report *r, size_
 			other_visitors += v[i].all_visitors;
 		}
 	}
+	/* secondary suppression: an "other" of 1..k-1 would be readable by subtracting the
+	 * listed rows from the published total, so the smallest listed rows join it until
+	 * it is 0 or at least k */
+	while (r->k > 0 && out->n > 0 && ((other_views > 0 && other_views < r->k) ||
+	    (other_visitors > 0 && other_visitors < r->k))) {
+		out->n--;
+		other_views += out->rows[out->n].views.n;
+		other_visitors += out->rows[out->n].visitors.n;
+	}
 	out->other.label = "(other)";
 	out->other.views = report_figure(other_views, r->k);
 	out->other.visitors = report_figure(other_visitors, r->k);
 	out->has_other = other_views > 0 || other_visitors > 0;
 	return ERR_OK;
+}
+
+/*
+ * Secondary suppression of the public series, for one measure: the hidden days' sum is
+ * what the published total minus the shown days gives away, so while it is 1..k-1 the
+ * shown day with the smallest figure (the earliest on a tie) is hidden too. Afterwards
+ * the hidden days together hold 0 or at least k.
+ */
+static void
+report_days_secondary(struct report *r, bool visitors)
+{
+	struct report_figure *f, *least;
+	int64_t hidden;
+	size_t i;
+
+	if (r->k == 0)
+		return;
+	for (;;) {
+		hidden = 0;
+		least = NULL;
+		for (i = 0; i < r->ndays; i++) {
+			f = visitors ? &r->days[i].visitors : &r->days[i].views;
+			if (f->hidden)
+				hidden += f->n;
+			else if (least == NULL || f->n < least->n)
+				least = f;
+		}
+		if (hidden == 0 || hidden >= r->k || least == NULL)
+			return;
+		least->hidden = true;
+	}
 }
 
 static enum err
@@ -330,6 +371,8 @@ report_days_build(struct store *s, struct arena *a, struct report *r)
 		r->days[i].views = report_figure(r->days[i].views.n, r->k);
 		r->days[i].visitors = report_figure(r->days[i].visitors.n, r->k);
 	}
+	report_days_secondary(r, false);
+	report_days_secondary(r, true);
 	r->views = report_figure(views, r->k);
 	r->visitors = report_figure(visitors, r->k);
 	r->bot_views = r->k ? 0 : bots;

@@ -16,7 +16,11 @@
  *     visitors is published, and no difference between two published periods reveals
  *     one either (the per-day path rule);
  *   - a value is listed only when what it counts is at least k (hence never "fewer than
- *     k" on a listed row).
+ *     k" on a listed row);
+ *   - secondary suppression: what is not shown must not be readable by subtraction from
+ *     the published total, so while "other" holds 1..k-1 views or visitors the smallest
+ *     listed value joins it, and while the hidden days hold 1..k-1 the smallest shown
+ *     day is hidden too. "Other" is then 0 or at least k (or the whole total, hidden).
  * Private reports (k 0, the dashboards) give every figure.
  *
  * The publication settings (who published /stats and with which k) live in this file's
