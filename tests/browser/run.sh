@@ -2,7 +2,9 @@
 # candor's browser test (issue 5): starts a real `candor serve` on a fresh data directory
 # and has Debian's Chromium, driven by playwright-core (tests/browser/flow.js), walk
 # signup -> email link (read from the Maildir) -> login -> export -> delete.
-# Usage: tests/browser/run.sh sqlite|postgres
+# Usage: tests/browser/run.sh sqlite|postgres [WALK.js]
+#   WALK.js           the walk to run (default flow.js; xss.js is issue 6's XSS corpus,
+#                     which also gets CANDOR_BIN, CANDOR_DATA and CANDOR_HOST)
 #   CANDOR_BIN        the candor binary (ctest sets it)
 #   CANDOR_TEST_PG_URL admin URL of the private test cluster (tests/run.sh sets it), for
 #                     postgres: a fresh database candor_browser_<pid> is made and dropped.
@@ -11,12 +13,16 @@
 # playwright-core is installed by `npm ci` from the committed package-lock.json into
 # tests/browser/node_modules, only when missing or outdated; it never downloads a browser.
 set -euo pipefail
-backend=${1:?usage: tests/browser/run.sh sqlite|postgres}
+backend=${1:?usage: tests/browser/run.sh sqlite|postgres [WALK.js]}
+walk=${2:-flow.js}
 here=$(cd "$(dirname "$0")" && pwd)
+name=it_browser
+[ "$walk" = flow.js ] || name=it_${walk%.js}_browser
 fail() {
-	echo "it_browser.$backend: FAIL: $*" >&2
+	echo "$name.$backend: FAIL: $*" >&2
 	exit 1
 }
+[ -f "$here/$walk" ] || fail "no walk $here/$walk"
 case $backend in sqlite | postgres) ;; *) fail "the backend must be sqlite or postgres, not '$backend'" ;; esac
 bin=${CANDOR_BIN:-}
 { [ -n "$bin" ] && [ -x "$bin" ]; } || fail "CANDOR_BIN does not name the candor binary (run through ctest or tests/run.sh BUILD_DIR)"
@@ -104,7 +110,8 @@ origin=http://127.0.0.1:$port
 
 start=$(date +%s)
 CANDOR_ORIGIN=$origin CANDOR_MAILDIR=$data/maildir CANDOR_BACKEND=$backend \
-	node "$here/flow.js" || fail "the browser walk failed (see above)"
+	CANDOR_BIN=$bin CANDOR_DATA=$data CANDOR_HOST=127.0.0.1 \
+	node "$here/$walk" || fail "the browser walk $walk failed (see above)"
 
 # A clean stop: serve exits 0 on SIGTERM (a sanitizer report would make it fail).
 kill -TERM "$pid"
@@ -117,4 +124,4 @@ kill "$watchdog" 2>/dev/null || true
 wait "$watchdog" 2>/dev/null || true
 [ $rc -ne 137 ] || fail "candor serve did not stop within 10 s of SIGTERM"
 [ $rc -eq 0 ] || fail "candor serve exited with status $rc after SIGTERM"
-echo "it_browser.$backend: passed in $(($(date +%s) - start)) s of browser time"
+echo "$name.$backend: passed in $(($(date +%s) - start)) s of browser time"
