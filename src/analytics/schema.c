@@ -19,6 +19,15 @@
  *             the site's own hosts or another candor site; "" when the request had none
  *   browser   analytics_family_name() ("Chrome Mobile", "Other")
  *   language  the primary subtag ("de"), "" when none
+ *
+ * Version 2 (the recorder): analytics_events, the raw rows, one per recorded request
+ * (docs/analytics.md: which requests are recorded), removed after [retention]
+ * analytics_days by the retention job. Nothing personal: path as recorded (query
+ * dropped, tokens redacted, at most LIMIT_ANALYTICS_PATH_BYTES), browser family name
+ * and major version, bot flag, primary language, referring host (or "(internal)", or
+ * ""), page = a GET answered with an HTML page, and visitor = the day's keyed hash of
+ * the visitor cookie (NULL without one), which nobody can compute again once the day's
+ * in-memory salt is gone.
  */
 #include "analytics/analytics.h"
 #include "store/store.h"
@@ -39,6 +48,19 @@ static const struct store_migration analytics_migrations[] = {
 	    " views BIGINT NOT NULL DEFAULT 0,"
 	    " visitors BIGINT NOT NULL DEFAULT 0,"
 	    " PRIMARY KEY (site_id, day, dim, value))"},
+	{2, "CREATE TABLE analytics_events ("
+	    " site_id BIGINT NOT NULL,"
+	    " at BIGINT NOT NULL,"
+	    " path TEXT NOT NULL,"
+	    " status INTEGER NOT NULL,"
+	    " page INTEGER NOT NULL,"
+	    " browser TEXT NOT NULL,"
+	    " major INTEGER NOT NULL,"
+	    " bot INTEGER NOT NULL,"
+	    " language TEXT NOT NULL,"
+	    " referrer TEXT NOT NULL,"
+	    " visitor {{BLOB}});"
+	    "CREATE INDEX analytics_events_at ON analytics_events (at)"},
 };
 
 static const struct store_stmt analytics_copy_sql[] = {
@@ -50,11 +72,18 @@ static const struct store_stmt analytics_copy_sql[] = {
 				       " FROM analytics_dims ORDER BY site_id, day, dim, value"},
 	{"copy_analytics_dims_insert", "INSERT INTO analytics_dims (site_id, day, dim, value,"
 				       " views, visitors) VALUES (?, ?, ?, ?, ?, ?)"},
+	{"copy_analytics_events_select", "SELECT site_id, at, path, status, page, browser, major,"
+					 " bot, language, referrer, visitor FROM analytics_events"
+					 " ORDER BY at, site_id, path"},
+	{"copy_analytics_events_insert", "INSERT INTO analytics_events (site_id, at, path,"
+					 " status, page, browser, major, bot, language, referrer,"
+					 " visitor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
 };
 
 const struct store_table analytics_tables[] = {
 	{"analytics_days", "iiiii", &analytics_copy_sql[0], &analytics_copy_sql[1], NULL},
 	{"analytics_dims", "iiitii", &analytics_copy_sql[2], &analytics_copy_sql[3], NULL},
+	{"analytics_events", "iitiititttb", &analytics_copy_sql[4], &analytics_copy_sql[5], NULL},
 };
 const size_t analytics_tables_count = COUNTOF(analytics_tables);
 

@@ -74,6 +74,8 @@ static const struct config_key config_keys[] = {
 	    "file holding the relay password (relative to the data directory)"),
 	CBOOL("smtp", "starttls", smtp_starttls,
 	    "yes: refuse to send over smtp:// unless the relay offers STARTTLS"),
+	CBOOL("analytics", "enabled", analytics_enabled,
+	    "yes: record page views (docs/analytics.md); no: record nothing"),
 };
 
 void
@@ -95,6 +97,7 @@ config_defaults(struct config *c)
 	c->session_absolute_hours = 12;
 	str_copy(c->smtp_from, "candor@localhost", sizeof(c->smtp_from));
 	c->smtp_starttls = true;
+	c->analytics_enabled = true;
 }
 
 struct config_parse {

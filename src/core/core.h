@@ -155,6 +155,7 @@ struct config {
 	char smtp_username[256];      /* [smtp] username = empty: no login */
 	char smtp_password_file[512]; /* [smtp] password_file */
 	bool smtp_starttls;           /* [smtp] starttls = yes */
+	bool analytics_enabled;       /* [analytics] enabled = yes (no: nothing recorded) */
 	char data_dir[1024];      /* not in the file: the directory it was read from */
 };
 

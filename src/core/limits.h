@@ -125,4 +125,17 @@
 #define LIMIT_REPORT_TOP 10              /* values listed per dimension; the rest is "other" */
 #define LIMIT_REPORT_K_MAX 1000          /* the largest public threshold k */
 
+/* Analytics recorder (src/analytics/recorder.c, docs/analytics.md) */
+#define LIMIT_ANALYTICS_PATH_BYTES 200   /* a recorded path, percent-encoded; a longer one
+					    is cut at a segment or escape boundary */
+#define LIMIT_ANALYTICS_QUEUE 16384      /* events waiting for the writer (a power of 2);
+					    one more is dropped and counted */
+#define LIMIT_ANALYTICS_BATCH 4096       /* events the writer stores in one transaction */
+#define LIMIT_ANALYTICS_FLUSH_MS 1000    /* queued events are stored within this: what a
+					    crash may lose (SECURITY.md) */
+#define LIMIT_ANALYTICS_SEEN (1 << 22)   /* (visitor, day, dimension) keys the writer
+					    remembers; beyond, a visitor may count twice */
+#define LIMIT_ANALYTICS_SALT_GRACE_S 60  /* yesterday's visitor salt is wiped this long
+					    after UTC midnight (requests in flight) */
+
 #endif

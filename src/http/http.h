@@ -83,6 +83,22 @@ enum err http_forwarded_last(const char *value, char *out, size_t outsize);
 /* Percent-encodes s for use inside a URL path segment or query value. */
 void http_url_encode(struct buf *b, const char *s);
 
+/* True when a decoded path segment looks like a secret token: 32 or more characters of
+ * the base64url alphabet with a capital letter among them (slugs are lower case). */
+bool http_seg_secret(const char *seg);
+
+/*
+ * The path as analytics records it, into out (outsize >= 2): "/" then each decoded
+ * segment percent-encoded (http_url_encode's alphabet), joined by '/'; a segment that
+ * is token (a route's :token value, may be NULL) or looks secret (http_seg_secret) is
+ * written ":token". Only whole segments and whole escapes are written: a path that does
+ * not fit is cut before the first segment that does not ("/a/b" -> "/a"). So every
+ * spelling of a path ("/posts/a%62c", "/posts/abc") gives one text, never a secret,
+ * always printable ASCII, NUL-terminated. Returns its length.
+ */
+size_t http_path_record(char *const *segs, size_t nsegs, const char *token, char *out,
+    size_t outsize);
+
 /* ------------------------------------------------------------- the server ---- */
 
 struct http_server;
@@ -109,6 +125,8 @@ struct http_request {
 	bool app_session_set;  /* set by the app: the response sets or clears that cookie */
 	bool no_cache;         /* set by the app: never cache this response (e.g. a site
 				  reached through default_site rather than its own host) */
+	int64_t site_id;       /* set by the app: the resolved site's id (0: none); kept
+				  with a cached response, so on_response knows it on a hit */
 	/* named route segments */
 	const char *param_names[LIMIT_PATH_SEGMENTS];
 	const char *param_values[LIMIT_PATH_SEGMENTS];
@@ -210,6 +228,14 @@ struct http_server_config {
 	 */
 	size_t (*per_request_headers)(struct http_request *req, int status,
 	    const char *content_type, struct http_header_line *out, size_t max, void *app);
+	/*
+	 * Called once for every response queued (a handler's, one from the cache, or an
+	 * error the server answered itself), after per_request_headers, with its status
+	 * and Content-Type (analytics). It runs on the request's thread and must neither
+	 * block nor touch the database. NULL: none.
+	 */
+	void (*on_response)(struct http_request *req, int status, const char *content_type,
+	    void *app);
 	void *app;
 };
 

@@ -437,6 +437,67 @@ http_url_encode(struct buf *b, const char *s)
 	buf_append(b, run, (size_t)(p - run));
 }
 
+bool
+http_seg_secret(const char *seg)
+{
+	size_t n = strspn(seg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+	return n >= 32 && seg[n] == '\0' && strpbrk(seg, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != NULL;
+}
+
+size_t
+http_path_record(char *const *segs, size_t nsegs, const char *token, char *out,
+    size_t outsize)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t len = 0, i, need, mark;
+	const unsigned char *c;
+
+	if (outsize < 2) {
+		if (outsize)
+			out[0] = '\0';
+		return 0;
+	}
+	for (i = 0; i < nsegs; i++) {
+		mark = len;
+		if (len + 1 >= outsize)
+			break;
+		out[len++] = '/';
+		if ((token && segs[i] == token) || http_seg_secret(segs[i])) {
+			if (len + 6 >= outsize) {
+				len = mark;
+				break;
+			}
+			memcpy(out + len, ":token", 6);
+			len += 6;
+			continue;
+		}
+		for (c = (const unsigned char *)segs[i]; *c; c++) {
+			bool plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			    (*c >= '0' && *c <= '9') || *c == '-' || *c == '.' || *c == '_' ||
+			    *c == '~';
+			need = plain ? 1 : 3;
+			if (len + need >= outsize)
+				break;
+			if (plain) {
+				out[len++] = (char)*c;
+			} else {
+				out[len++] = '%';
+				out[len++] = hex[*c >> 4];
+				out[len++] = hex[*c & 15];
+			}
+		}
+		if (*c) { /* the segment did not fit: cut before it */
+			len = mark;
+			break;
+		}
+	}
+	if (len == 0)
+		out[len++] = '/';
+	out[len] = '\0';
+	return len;
+}
+
 enum err
 http_forwarded_last(const char *value, char *out, size_t outsize)
 {

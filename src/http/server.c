@@ -157,6 +157,15 @@ cache_blob_unref(void *cls)
 static size_t server_per_request(struct http_state *st, int status, const char *content_type,
     struct http_header_line *out, size_t max);
 
+/* Tells the app a response was queued (http_server_config.on_response). */
+static void
+server_record(struct http_state *st, int status, const char *content_type)
+{
+	if (st->srv->cfg.on_response)
+		st->srv->cfg.on_response(&st->req, status,
+		    content_type ? content_type : "text/html; charset=utf-8", st->srv->cfg.app);
+}
+
 /* A body that holds personal data (an export): wiped when MHD is done with it. */
 struct wiped_body {
 	char *data;
@@ -277,6 +286,8 @@ server_queue(struct http_state *st, struct http_response *res)
 	st->bytes = len;
 	ok = MHD_queue_response(st->req.conn, (unsigned int)res->status, r);
 	MHD_destroy_response(r);
+	if (ok == MHD_YES)
+		server_record(st, res->status, res->content_type);
 	return ok;
 }
 
@@ -313,6 +324,7 @@ struct cache_entry {
 	struct cache_blob *blob; /* resp's body, shared with per-request copies */
 	size_t bytes;
 	char site[64];
+	int64_t site_id;
 };
 
 
@@ -371,12 +383,16 @@ server_queue_cached(struct http_state *st, struct MHD_Response *resp, struct cac
 	enum MHD_Result ok;
 	size_t n;
 
-	if ((n = server_per_request(st, status, type, more, COUNTOF(more))) == 0)
-		return MHD_queue_response(st->req.conn, (unsigned int)status, resp);
-	if ((copy = cache_response_with(blob, resp, more, n)) == NULL)
-		return MHD_NO;
-	ok = MHD_queue_response(st->req.conn, (unsigned int)status, copy);
-	MHD_destroy_response(copy);
+	if ((n = server_per_request(st, status, type, more, COUNTOF(more))) == 0) {
+		ok = MHD_queue_response(st->req.conn, (unsigned int)status, resp);
+	} else {
+		if ((copy = cache_response_with(blob, resp, more, n)) == NULL)
+			return MHD_NO;
+		ok = MHD_queue_response(st->req.conn, (unsigned int)status, copy);
+		MHD_destroy_response(copy);
+	}
+	if (ok == MHD_YES)
+		server_record(st, status, type);
 	return ok;
 }
 
@@ -502,6 +518,7 @@ cache_serve(struct http_state *st, const char *key, uint64_t gen, enum MHD_Resul
 	st->status = 200;
 	st->bytes = e->bytes;
 	st->req.site_name = e->site[0] ? arena_strdup(st->req.arena, e->site) : NULL;
+	st->req.site_id = e->site_id;
 	*ok = server_queue_cached(st, e->resp, e->blob, 200);
 	return true;
 }
@@ -550,6 +567,7 @@ cache_store_and_queue(struct http_state *st, struct http_response *res, const ch
 	e->blob = blob;
 	e->bytes = len;
 	str_copy(e->site, st->req.site_name ? st->req.site_name : "", sizeof(e->site));
+	e->site_id = st->req.site_id;
 	st->status = res->status;
 	st->bytes = len;
 	ok = server_queue_cached(st, r, blob, res->status);
@@ -802,16 +820,6 @@ server_uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 	return st;
 }
 
-/* True when a path segment looks like a secret token: 32 or more characters of the
- * base64url alphabet with a capital letter among them (slugs are lower case). */
-static bool
-server_seg_secret(const char *seg)
-{
-	size_t n = strspn(seg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
-
-	return n >= 32 && seg[n] == '\0' && strpbrk(seg, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != NULL;
-}
-
 /*
  * The request's path for the access log. A link from a mail holds a token that is as
  * good as a password for an hour: the value of a route segment named :token, and any
@@ -830,14 +838,14 @@ server_log_path(struct buf *b, const struct http_request *req)
 		return;
 	}
 	for (i = 0; i < req->nsegs && !secret; i++)
-		secret = server_seg_secret(req->segs[i]);
+		secret = http_seg_secret(req->segs[i]);
 	if (!secret) {
 		log_escape(b, req->path);
 		return;
 	}
 	for (i = 0; i < req->nsegs; i++) {
 		buf_putc(b, '/');
-		if (req->segs[i] == token || server_seg_secret(req->segs[i]))
+		if (req->segs[i] == token || http_seg_secret(req->segs[i]))
 			buf_puts(b, ":token");
 		else
 			log_escape(b, req->segs[i]);

@@ -219,6 +219,7 @@ web_app_free(struct web_app *app)
 {
 	if (app == NULL)
 		return;
+	web_analytics_stop(app); /* stores what is still queued */
 	http_router_free(app->router);
 	store_pool_free(app->pool);
 	tmpl_set_free(app->tmpl);
@@ -300,6 +301,7 @@ web_site_lookup(struct web_app *app, struct http_request *req, struct store *s,
 		*copy = *site;
 		req->app_site = copy;
 		req->site_name = copy->host;
+		req->site_id = copy->id;
 	}
 	return e;
 }

@@ -457,6 +457,12 @@ cli_serve(const char *dir, const char *listen)
 		CLI_ERR("%s\n", msg);
 		goto out;
 	}
+	/* analytics (docs/analytics.md): the writer thread, on its own connection */
+	if (web_analytics_start(app, db.url, db.password[0] ? db.password : NULL, msg,
+		sizeof(msg)) != ERR_OK) {
+		CLI_ERR("%s\n", msg);
+		goto out;
+	}
 	/* retention (B4): a minute after start, then hourly, on its own connection */
 	if ((job = retention_job_start(&cfg, db.url, db.password[0] ? db.password : NULL,
 		 60 * 1000, 3600 * 1000, msg, sizeof(msg))) == NULL) {
@@ -498,6 +504,7 @@ cli_serve(const char *dir, const char *listen)
 	hc.cache_query_params = web_cache_query_params;
 	hc.cache_neutral_cookies = web_cache_neutral_cookies;
 	hc.per_request_headers = web_per_request_headers;
+	hc.on_response = web_analytics_response;
 	hc.app = app;
 	if ((srv = http_server_start(&hc, msg, sizeof(msg))) == NULL) {
 		CLI_ERR("%s\n", msg);
@@ -513,6 +520,8 @@ cli_serve(const char *dir, const char *listen)
 	log_info("stopping: finishing requests in flight");
 	http_server_stop(srv, LIMIT_SHUTDOWN_DRAIN_S);
 	srv = NULL;
+	/* no request is left to record: store every queued event (SECURITY.md) */
+	web_analytics_stop(app);
 	log_info("stopped");
 	rc = 0;
 out:

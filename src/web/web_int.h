@@ -209,6 +209,14 @@ bool web_tracking_refused(const struct http_request *req);
 /* http_server_config.per_request_headers: the visitor cookie on page views (session.c). */
 size_t web_per_request_headers(struct http_request *req, int status, const char *content_type,
     struct http_header_line *out, size_t max, void *app);
+/* http_server_config.on_response: queues the response's analytics event (analytics.c). */
+void web_analytics_response(struct http_request *req, int status, const char *content_type,
+    void *app);
+/* Starts app->recorder unless [analytics] enabled = no (then it stays NULL). */
+enum err web_analytics_start(struct web_app *app, const char *db_url, const char *password,
+    char *errbuf, size_t errsize);
+/* Stores every queued event and stops the recorder; call after the HTTP server stopped. */
+void web_analytics_stop(struct web_app *app);
 /* A path given as ?next= or a next field that is safe to redirect to: starts with one
  * '/', no "//", no backslash, no control character. Otherwise fallback. */
 const char *web_safe_next(const char *next, const char *fallback);
