@@ -310,7 +310,10 @@ struct batch_key {
 
 struct analytics_recorder {
 	struct analytics_queue *queue;
-	struct store *store; /* the writer's connection */
+	struct store *store; /* the writer's connection: opened when there is something to
+				store, closed after a failure and opened again for the retry */
+	char *url;
+	char *password; /* NULL: none */
 	pthread_t thread;
 	bool started;
 	pthread_mutex_t lock; /* stop flag and wake-up */
@@ -423,7 +426,7 @@ rec_own_host(struct analytics_recorder *r, const char *host, int64_t now)
 	struct own_host *o;
 	const char *p;
 
-	if (r->own_host == NULL)
+	if (r->own_host == NULL || r->store == NULL)
 		return false;
 	for (p = host; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
@@ -637,15 +640,34 @@ analytics_recorder_visitor(struct analytics_recorder *r, const char *cookie, siz
 /* How often the writer looks at the queue when it is not full. */
 #define REC_TICK_MS 50
 
-/* Takes up to LIMIT_ANALYTICS_BATCH events and resolves their referrers. */
+/* Opens the writer's connection if it is not open; false (logged) when it cannot. */
+static bool
+rec_connect(struct analytics_recorder *r)
+{
+	char msg[512];
+	enum err e;
+
+	if (r->store)
+		return true;
+	if ((r->store = store_open(r->url, r->password, &e, msg, sizeof(msg))) == NULL)
+		log_error("analytics: cannot open the database: %s", msg);
+	return r->store != NULL;
+}
+
+/* Takes up to LIMIT_ANALYTICS_BATCH events; when there are some, opens the connection
+ * (if it can) and marks the referrers that are candor's own hosts internal. */
 static size_t
 rec_take(struct analytics_recorder *r)
 {
 	int64_t now = time_now();
-	size_t n = 0;
+	size_t n = 0, i;
 
-	while (n < LIMIT_ANALYTICS_BATCH && analytics_queue_pop(r->queue, &r->batch[n])) {
-		struct analytics_event *ev = &r->batch[n++];
+	while (n < LIMIT_ANALYTICS_BATCH && analytics_queue_pop(r->queue, &r->batch[n]))
+		n++;
+	if (n == 0 || !rec_connect(r))
+		return n;
+	for (i = 0; i < n; i++) {
+		struct analytics_event *ev = &r->batch[i];
 		if (ev->referrer[0] && strcmp(ev->referrer, ANALYTICS_REFERRER_INTERNAL) != 0 &&
 		    rec_own_host(r, ev->referrer, now))
 			str_copy(ev->referrer, ANALYTICS_REFERRER_INTERNAL, sizeof(ev->referrer));
@@ -684,13 +706,18 @@ rec_writer(void *arg)
 		for (;;) {
 			if (n == 0 && (n = rec_take(r)) == 0)
 				break;
-			if ((e = rec_store(r, r->batch, n)) == ERR_OK) {
+			if (!rec_connect(r)) {
+				e = ERR_UNAVAIL;
+			} else if ((e = rec_store(r, r->batch, n)) == ERR_OK) {
 				atomic_fetch_add(&r->stored, n);
 				n = 0;
 				continue;
+			} else {
+				log_error("analytics: storing %zu events failed: %s (%s); retrying", n,
+				    err_str(e), store_errmsg(r->store));
+				store_close(r->store); /* a fresh connection for the retry */
+				r->store = NULL;
 			}
-			log_error("analytics: storing %zu events failed: %s (%s); retrying", n,
-			    err_str(e), store_errmsg(r->store));
 			if (stopping && time_now_ms() >= give_up) {
 				atomic_fetch_add(&r->lost, n);
 				n = 0;
@@ -711,7 +738,6 @@ analytics_recorder_start(const char *db_url, const char *password,
     analytics_own_host_fn own_host, void *own_host_arg, char *errbuf, size_t errsize)
 {
 	struct analytics_recorder *r;
-	enum err e;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		snprintf(errbuf, errsize, "out of memory");
@@ -732,8 +758,11 @@ analytics_recorder_start(const char *db_url, const char *password,
 		snprintf(errbuf, errsize, "out of memory");
 		goto fail;
 	}
-	if ((r->store = store_open(db_url, password, &e, errbuf, errsize)) == NULL)
+	if ((r->url = strdup(db_url)) == NULL ||
+	    (password && (r->password = strdup(password)) == NULL)) {
+		snprintf(errbuf, errsize, "out of memory");
 		goto fail;
+	}
 	if (pthread_create(&r->thread, NULL, rec_writer, r) != 0) {
 		snprintf(errbuf, errsize, "cannot start the analytics writer thread");
 		goto fail;
@@ -765,6 +794,11 @@ analytics_recorder_stop(struct analytics_recorder *r)
 		    (unsigned long long)c.lost);
 	}
 	store_close(r->store);
+	free(r->url);
+	if (r->password) {
+		sodium_memzero(r->password, strlen(r->password));
+		free(r->password);
+	}
 	analytics_queue_free(r->queue);
 	free(r->batch);
 	for (i = 0; i < 2; i++)

@@ -90,9 +90,11 @@ struct analytics_recorder_counts {
 typedef bool (*analytics_own_host_fn)(struct store *s, const char *host, void *arg);
 
 /*
- * Opens a connection to db_url (password may be NULL) and starts the writer thread.
- * NULL with a sentence in errbuf when the database cannot be opened or the thread not
- * started. Stop it with analytics_recorder_stop.
+ * Starts the writer thread, which stores into db_url (password may be NULL) on a
+ * connection of its own, opened when the first events arrive and opened again after a
+ * failure (a database that is down keeps the events queued, then drops new ones). NULL
+ * with a sentence in errbuf when out of memory or the thread cannot start. Stop it with
+ * analytics_recorder_stop.
  */
 struct analytics_recorder *analytics_recorder_start(const char *db_url, const char *password,
     analytics_own_host_fn own_host, void *own_host_arg, char *errbuf, size_t errsize);

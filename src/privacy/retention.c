@@ -51,6 +51,12 @@ static const struct retention_rule retention_rules[] = {
 		"UPDATE account_logins SET ip_sealed = NULL"
 		" WHERE ip_sealed IS NOT NULL AND at < ? RETURNING person_id"},
 	    {NULL, NULL}},
+	/* analytics/recorder.c: raw analytics rows; the daily rollups stay */
+	{"analytics_events", "raw analytics rows",
+	    offsetof(struct config, retention_analytics_days), RETENTION_DELETE,
+	    {"retention_analytics_events",
+		"DELETE FROM analytics_events WHERE at < ? RETURNING site_id"},
+	    {NULL, NULL}},
 };
 
 _Static_assert(COUNTOF(retention_rules) <= RETENTION_RULES_MAX,

@@ -28,6 +28,7 @@
 #include "../../fuzz/fuzz_lang_body.h"
 #include "../../fuzz/fuzz_path_body.h"
 #include "../../fuzz/fuzz_period_body.h"
+#include "../../fuzz/fuzz_pathrec_body.h"
 #include "../../fuzz/fuzz_referrer_body.h"
 #include "../../fuzz/fuzz_ua_body.h"
 #include "testlib.h"
@@ -50,6 +51,7 @@ static const struct replay_target replay_targets[] = {
     {"lang", fuzz_lang_one},
     {"referrer", fuzz_referrer_one},
     {"period", fuzz_period_one},
+    {"pathrec", fuzz_pathrec_one},
 };
 
 static int

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "accounts/accounts.h"
+#include "analytics/analytics.h"
 #include "privacy/privacy.h"
 #include "store/store.h"
 #include "testlib.h"
@@ -24,6 +25,50 @@ static const struct store_stmt t_ip = {"t_ip",
     "SELECT ip_sealed FROM account_logins WHERE person_id = ?"};
 
 /* Whether person's last sign-in still has an address. */
+/* raw analytics rows (analytics/recorder.c) and a rollup row, for the analytics rule */
+static const struct store_stmt t_event = {"t_event",
+    "INSERT INTO analytics_events (site_id, at, path, status, page, browser, major, bot,"
+    " language, referrer, visitor) VALUES (1, ?, ?, 200, 1, 'Firefox', 120, 0, 'de', '',"
+    " NULL)"};
+static const struct store_stmt t_events = {"t_events",
+    "SELECT COUNT(*) FROM analytics_events WHERE path = ?"};
+static const struct store_stmt t_rollup = {"t_rollup",
+    "INSERT INTO analytics_days (site_id, day, views, visitors, bot_views)"
+    " VALUES (1, ?, 1, 1, 0)"};
+static const struct store_stmt t_rollups = {"t_rollups",
+    "SELECT COUNT(*) FROM analytics_days"};
+
+static void
+add_event(struct store *s, const char *path, int64_t at)
+{
+	struct store_q *q;
+
+	T_ASSERT((q = store_prepare(s, &t_event)) != NULL);
+	store_bind_int(q, 1, at);
+	store_bind_text(q, 2, path);
+	T_ASSERT(store_step(q) == STORE_DONE);
+	T_EQ_INT(store_done(q), ERR_OK);
+	T_ASSERT((q = store_prepare(s, &t_rollup)) != NULL);
+	store_bind_int(q, 1, at / 86400);
+	T_ASSERT(store_step(q) == STORE_DONE);
+	T_EQ_INT(store_done(q), ERR_OK);
+}
+
+static int64_t
+count_q(struct store *s, const struct store_stmt *st, const char *path)
+{
+	struct store_q *q;
+	int64_t n = -1;
+
+	T_ASSERT((q = store_prepare(s, st)) != NULL);
+	if (path)
+		store_bind_text(q, 1, path);
+	if (store_step(q) == STORE_ROW)
+		n = store_col_int(q, 0);
+	T_EQ_INT(store_done(q), ERR_OK);
+	return n;
+}
+
 static bool
 has_ip(struct store *s, int64_t id)
 {
@@ -114,6 +159,7 @@ main(void)
 	s = t_privacy_store(&cfg);
 	p = t_privacy_open(&cfg);
 	T_EQ_INT(accounts_migrate(s), ERR_OK); /* account_logins */
+	T_EQ_INT(analytics_migrate(s), ERR_OK); /* analytics_events */
 	T_ASSERT((ar = arena_new()) != NULL);
 
 	/* the defaults from the brief and docs/configuration.md */
@@ -133,9 +179,17 @@ main(void)
 	    ERR_OK);
 	T_ASSERT(has_ip(s, verified));
 
+	add_event(s, "/old", time_now() - 91 * 86400);
+	add_event(s, "/young", time_now() - 89 * 86400);
+
 	T_EQ_INT(retention_run(p, s, &cfg, &rep), ERR_OK);
 	T_EQ_INT(removed(&rep, "unverified_accounts"), 1);
 	T_EQ_INT(removed(&rep, "sign_in_addresses"), 1);
+	/* raw analytics rows older than analytics_days go; the daily rollups stay */
+	T_EQ_INT(removed(&rep, "analytics_events"), 1);
+	T_EQ_INT(count_q(s, &t_events, "/old"), 0);
+	T_EQ_INT(count_q(s, &t_events, "/young"), 1);
+	T_EQ_INT(count_q(s, &t_rollups, NULL), 2);
 	T_ASSERT(!has_ip(s, verified));
 	T_ASSERT(has_ip(s, fresh));
 	{
