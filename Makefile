@@ -35,6 +35,7 @@ fuzz:
 bench: build
 	@scripts/deps.sh bench
 	@bench/serve.sh
+	@bench/report.sh
 
 clean:
 	rm -rf build build-asan build-fuzz

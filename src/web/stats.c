@@ -129,6 +129,7 @@ stats_scope(struct web_app *app, struct http_request *req, struct http_response 
     const char *param, struct stats_scope *out)
 {
 	struct site *sites = NULL, found;
+	char host[LIMIT_HOST_BYTES + 1];
 	size_t n = 0, i;
 	enum err e;
 
@@ -164,21 +165,26 @@ stats_scope(struct web_app *app, struct http_request *req, struct http_response 
 			}
 			found = sites[i];
 		}
-	} else if ((e = sites_find(s, req->arena, param, &found)) != ERR_OK) {
-		if (e != ERR_NOTFOUND) {
+	} else {
+		e = http_host_parse(param, host, sizeof(host)) == ERR_OK
+		    ? sites_find(s, req->arena, host, &found) : ERR_NOTFOUND;
+		if (e == ERR_NOTFOUND) {
+			res->status = 404;
+			web_error_page(app, req, res, "Unknown site",
+			    arena_printf(req->arena, "No site is served at %s.", param));
+			return false;
+		}
+		if (e != ERR_OK) {
 			stats_fail(res, e);
 			return false;
 		}
-		res->status = 404;
-		web_error_page(app, req, res, "Unknown site",
-		    arena_printf(req->arena, "No site is served at %s.", param));
-		return false;
-	} else if (!rights->everything && !stats_admin_of(rights, found.id)) {
-		res->status = 403;
-		web_error_page(app, req, res, "No access to statistics",
-		    arena_printf(req->arena, "You are not an administrator of %s, so you cannot "
-					     "see its statistics.", found.host));
-		return false;
+		if (!rights->everything && !stats_admin_of(rights, found.id)) {
+			res->status = 403;
+			web_error_page(app, req, res, "No access to statistics",
+			    arena_printf(req->arena, "You are not an administrator of %s, so you "
+						     "cannot see its statistics.", found.host));
+			return false;
+		}
 	}
 	out->site_id = found.id;
 	out->param = found.host;

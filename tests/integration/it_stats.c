@@ -266,6 +266,10 @@ check_access(const char *member, const char *editor, const char *blog_admin,
 	T_NOT_CONTAINS(r.body, "option value=\"all\""); /* not offered to a site admin */
 	T_NOT_CONTAINS(r.body, BLOG_HOST);
 	t_resp_free(&r);
+	expect(NULL, "/admin/stats?site=PerfectImageVideo.localhost", admin, 200,
+	    "Visitor statistics: Perfect Image Video"); /* a host is a host in any case */
+	expect(NULL, "/admin/stats?site=not%20a%20host", admin, 404,
+	    "No site is served at not a host.");
 	/* staff and the owner: all sites */
 	expect(NULL, "/admin/stats?site=all&range=7", staff, 200,
 	    "<dd id=\"total-views\">148</dd>");

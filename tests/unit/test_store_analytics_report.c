@@ -5,8 +5,9 @@
  * of a dimension with ties in byte order and the rest in "other"; public suppression at
  * k-1, k and k+1 for totals, days, listed values and "other"; the per-day path rule (a
  * path's cells of fewer than k visitors go to "other", so two periods differing by one
- * day never reveal that day); k 1 and k 0 < k < 2 refused by report_build and
- * report_publish; the JSON and CSV writers say "fewer than k" and never the hidden
+ * day never reveal that day); secondary suppression (an "other" or a set of hidden days
+ * holding 1..k-1 takes the smallest listed row or shown day with it); k 1 and k below 2
+ * refused by report_build and report_publish; the JSON and CSV writers say "fewer than k" and never the hidden
  * number; the period parser's answers and sentences; publication on and off.
  */
 #include <jansson.h>
