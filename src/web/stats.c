@@ -11,12 +11,16 @@
  * report with the published k (one mechanism for the page, its JSON and `candor report
  * --public`).
  *
+ * The dashboard also shows the recorder's counters (analytics/recorder.h) since this
+ * server started: events stored, dropped because the queue was full, lost, pending.
+ *
  * The dashboard's period form is a GET form (it changes nothing, and a token in a URL
  * would end up in logs); its fields are still read through a declared table.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/recorder.h"
 #include "analytics/report.h"
 #include "web/web_int.h"
 
@@ -401,6 +405,21 @@ stats_dashboard(struct http_request *req, struct http_response *res, void *arg,
 		       "Page views and visitors per day, %s", scope.name))) {
 		stats_fail(res, ERR_NOMEM);
 		return;
+	}
+	/* the recorder's health, for every scope: events it had to drop are missing from
+	 * the figures (a full queue never blocks a page) */
+	if (app->recorder) {
+		struct analytics_recorder_counts c;
+
+		analytics_recorder_counts(app->recorder, &c);
+		o = tmpl_set_obj(ctx, "recorder");
+		tmpl_set_str(o, "stored", arena_printf(req->arena, "%llu", (unsigned long long)c.stored));
+		tmpl_set_str(o, "dropped", arena_printf(req->arena, "%llu",
+		    (unsigned long long)c.dropped));
+		tmpl_set_str(o, "lost", arena_printf(req->arena, "%llu", (unsigned long long)c.lost));
+		tmpl_set_str(o, "pending", arena_printf(req->arena, "%llu",
+		    (unsigned long long)c.pending));
+		tmpl_set_bool(o, "trouble", c.dropped > 0 || c.lost > 0);
 	}
 	/* publication of this scope */
 	if (scope.may_publish) {
