@@ -76,6 +76,9 @@ static const struct config_key config_keys[] = {
 	    "yes: refuse to send over smtp:// unless the relay offers STARTTLS"),
 	CBOOL("analytics", "enabled", analytics_enabled,
 	    "yes: record page views (docs/analytics.md); no: record nothing"),
+	CINT("mail", "announce_per_minute", mail_announce_per_minute, 1,
+	    LIMIT_ANNOUNCE_PER_MINUTE_MAX,
+	    "announcements and policy alerts queued per minute at most (throttle)"),
 };
 
 void
@@ -98,6 +101,7 @@ config_defaults(struct config *c)
 	str_copy(c->smtp_from, "candor@localhost", sizeof(c->smtp_from));
 	c->smtp_starttls = true;
 	c->analytics_enabled = true;
+	c->mail_announce_per_minute = LIMIT_ANNOUNCE_PER_MINUTE;
 }
 
 struct config_parse {

@@ -156,6 +156,7 @@ struct config {
 	char smtp_password_file[512]; /* [smtp] password_file */
 	bool smtp_starttls;           /* [smtp] starttls = yes */
 	bool analytics_enabled;       /* [analytics] enabled = yes (no: nothing recorded) */
+	int mail_announce_per_minute; /* [mail] announce_per_minute = 60 (campaigns) */
 	char data_dir[1024];      /* not in the file: the directory it was read from */
 };
 

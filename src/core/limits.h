@@ -138,4 +138,16 @@
 #define LIMIT_ANALYTICS_SALT_GRACE_S 60  /* yesterday's visitor salt is wiped this long
 					    after UTC midnight (requests in flight) */
 
+/* Policy versions, announcements, feedback (issue 8: src/policy/, src/mail/, src/feedback/) */
+#define LIMIT_POLICY_SUMMARY 500         /* characters in a version's "what changed" */
+#define LIMIT_DIFF_LINES 5000            /* lines per side of a policy diff */
+#define LIMIT_DIFF_CELLS (2 * 1000 * 1000) /* LCS table cells after the common head and
+					    tail: 8 MB at most; beyond, no diff */
+#define LIMIT_ANNOUNCE_PER_MINUTE 60     /* [mail] announce_per_minute default */
+#define LIMIT_ANNOUNCE_PER_MINUTE_MAX 100000
+#define LIMIT_CAMPAIGN_BATCH 200         /* recipients queued per worker pass at most */
+#define LIMIT_FEEDBACK_TEXT 5000         /* characters in one feedback message */
+#define LIMIT_FEEDBACK_NAME 100          /* characters in a feedback author's name */
+#define LIMIT_FEEDBACK_PER_PAGE 50
+
 #endif

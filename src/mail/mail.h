@@ -62,6 +62,72 @@ extern const size_t mail_tables_count;
 enum err mail_enqueue(struct privacy *p, struct store *s, int64_t person, const char *to,
     const char *subject, const char *body, int64_t *id);
 
+/* What a list message adds to a plain one (announcements, P15; RFC 2369, RFC 8058). */
+struct mail_extra {
+	const char *html;        /* an HTML alternative (multipart/alternative), or NULL;
+				    sealed like the body; at most LIMIT_MAIL_BODY_MAX bytes */
+	const char *unsubscribe; /* the List-Unsubscribe value ("<https://...>, <mailto:...>")
+				    or NULL; with it goes List-Unsubscribe-Post:
+				    List-Unsubscribe=One-Click. No control character. */
+};
+/* mail_enqueue with extras (x may be NULL). ERR_INVAL also for an HTML part that is not
+ * UTF-8 or holds NUL, or an unsubscribe value with a control character or over 1000
+ * bytes. */
+enum err mail_enqueue_extra(struct privacy *p, struct store *s, int64_t person, const char *to,
+    const char *subject, const char *body, const struct mail_extra *x, int64_t *id);
+
+/* ---- campaigns: one message to many people (policy alerts, announcements) ----
+ *
+ * A campaign is its text and a frozen list of recipients, one row per (campaign,
+ * person) (the primary key: never twice). The worker queues waiting rows into the
+ * outbox, each in one transaction with its mark (resumable after a crash at any point:
+ * a row is either waiting or queued with its outbox message), at most
+ * [mail] announce_per_minute in any minute. The address is opened through the gate
+ * (system, delivery; audited) when the row is queued, never stored twice.
+ */
+struct mail_campaign {
+	const char *ref;        /* unique: "policy:3", "announcement:HASH"; a second
+				   campaign with the same ref is ERR_CONFLICT */
+	const char *subject;    /* checked like mail_enqueue's */
+	const char *text;       /* plain-text body; the per-person footer is added */
+	const char *html;       /* HTML alternative (rendered markdown) or NULL */
+	const char *unsub_base; /* "https://site/unsubscribe/" (a person's token is
+				   appended) or NULL: no List-Unsubscribe (service mail) */
+	const char *unsub_inbox; /* "unsubscribe@example.com" with unsub_base */
+	int64_t created_by;     /* person id, 0: the command line */
+};
+/* Creates campaign c for persons[0..n) (duplicates ignored) in the caller's transaction
+ * (or its own). *id gets its id. ERR_CONFLICT when c->ref exists; ERR_INVAL for a bad
+ * subject or text. */
+enum err mail_campaign_create(struct store *s, const struct mail_campaign *c,
+    const int64_t *persons, size_t n, int64_t *id);
+/* Queues waiting recipients into the outbox: at most per_minute minus those queued in
+ * the last 60 s, and LIMIT_CAMPAIGN_BATCH per call. *queued gets how many. */
+enum err mail_campaign_run(struct privacy *p, struct store *s, int per_minute, int64_t now,
+    int64_t *queued);
+/* Drops person's waiting rows of campaigns with an unsubscribe link (after they
+ * unsubscribed: what was not queued yet is not sent). */
+enum err mail_campaign_forget(struct store *s, int64_t person);
+struct mail_campaign_info {
+	int64_t id;
+	const char *ref;
+	const char *subject;
+	int64_t created_at;
+	int64_t total, queued;
+};
+/* Campaigns, newest first, with their progress; in arena a. */
+enum err mail_campaign_list(struct store *s, struct arena *a, struct mail_campaign_info **out,
+    size_t *n);
+
+/* The unsubscribe token of person: base64url of the id and a MAC under a key derived
+ * from the root key (no state; MAIL_UNSUB_TOKEN_LEN characters). */
+#define MAIL_UNSUB_TOKEN_LEN 32
+enum err mail_unsub_token(const struct privacy *p, int64_t person,
+    char out[MAIL_UNSUB_TOKEN_LEN + 1]);
+/* The person a token names, or ERR_DENIED for anything mail_unsub_token did not make
+ * (compared in constant time). */
+enum err mail_unsub_check(const struct privacy *p, const char *token, int64_t *person);
+
 /* How messages leave. Filled by mail_transport_init from [smtp]; tests set fields. */
 struct mail_transport {
 	char url[512];       /* smtp://host:port or smtps://host:port; "" = Maildir */

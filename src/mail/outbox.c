@@ -45,6 +45,29 @@ static const struct store_migration mail_migrations[] = {
 	    "CREATE INDEX mail_outbox_due ON mail_outbox (state, next_attempt_at)"},
 	/* the body sealed like the address; body stays '' for new rows */
 	{2, "ALTER TABLE mail_outbox ADD COLUMN body_sealed {{BLOB}}"},
+	/* list messages (announcements): an HTML alternative sealed like the body, and
+	 * the List-Unsubscribe value (a link with the person's token: no personal data,
+	 * cleared with the body once sent) */
+	{3, "ALTER TABLE mail_outbox ADD COLUMN html_sealed {{BLOB}};"
+	    "ALTER TABLE mail_outbox ADD COLUMN list_unsubscribe TEXT NOT NULL DEFAULT ''"},
+	/* campaigns (campaign.c): the text, and one row per recipient (never twice) */
+	{4, "CREATE TABLE mail_campaigns ("
+	    " id {{ID}},"
+	    " ref TEXT NOT NULL UNIQUE,"
+	    " subject TEXT NOT NULL,"
+	    " body_text TEXT NOT NULL,"
+	    " body_html TEXT NOT NULL,"
+	    " unsub_base TEXT NOT NULL,"
+	    " unsub_inbox TEXT NOT NULL,"
+	    " created_by BIGINT NOT NULL,"
+	    " created_at BIGINT NOT NULL,"
+	    " total BIGINT NOT NULL);"
+	    "CREATE TABLE mail_campaign_recipients ("
+	    " campaign_id BIGINT NOT NULL REFERENCES mail_campaigns(id),"
+	    " person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	    " queued_at BIGINT NOT NULL,"
+	    " PRIMARY KEY (campaign_id, person_id));"
+	    "CREATE INDEX mail_campaign_waiting ON mail_campaign_recipients (queued_at)"},
 };
 
 enum {
@@ -64,15 +87,16 @@ enum {
 
 #define MAIL_COLUMNS                                                                       \
 	"id, message_id, person_id, to_sealed, subject, body, state, attempts,"            \
-	" next_attempt_at, last_error, created_at, sent_at, body_sealed"
+	" next_attempt_at, last_error, created_at, sent_at, body_sealed, html_sealed,"  \
+	" list_unsubscribe"
 
 static const struct store_stmt mail_sql[SQL__MAX] = {
 	[SQL_INSERT] = {"mail_insert",
 	    "INSERT INTO mail_outbox (message_id, person_id, to_sealed, subject, body, state,"
-	    " attempts, next_attempt_at, last_error, created_at, sent_at)"
-	    " VALUES (?, ?, ?, ?, '', 0, 0, ?, '', ?, 0) RETURNING id"},
+	    " attempts, next_attempt_at, last_error, created_at, sent_at, list_unsubscribe)"
+	    " VALUES (?, ?, ?, ?, '', 0, 0, ?, '', ?, 0, ?) RETURNING id"},
 	[SQL_SET_SEALED] = {"mail_set_sealed",
-	    "UPDATE mail_outbox SET to_sealed = ?, body_sealed = ? WHERE id = ?"},
+	    "UPDATE mail_outbox SET to_sealed = ?, body_sealed = ?, html_sealed = ? WHERE id = ?"},
 	[SQL_DUE] = {"mail_due",
 	    "SELECT id FROM mail_outbox WHERE state IN (0, 1) AND next_attempt_at <= ?"
 	    " ORDER BY next_attempt_at, id LIMIT 1"},
@@ -84,12 +108,12 @@ static const struct store_stmt mail_sql[SQL__MAX] = {
 	    " RETURNING id"},
 	[SQL_SENT] = {"mail_sent",
 	    "UPDATE mail_outbox SET state = 2, sent_at = ?, body = '', body_sealed = NULL,"
-	    " last_error = ? WHERE id = ?"},
+	    " html_sealed = NULL, list_unsubscribe = '', last_error = ? WHERE id = ?"},
 	[SQL_RETRY] = {"mail_retry",
 	    "UPDATE mail_outbox SET state = 0, next_attempt_at = ?, last_error = ? WHERE id = ?"},
 	[SQL_FAILED] = {"mail_failed",
-	    "UPDATE mail_outbox SET state = 3, body = '', body_sealed = NULL, last_error = ?"
-	    " WHERE id = ?"},
+	    "UPDATE mail_outbox SET state = 3, body = '', body_sealed = NULL, html_sealed = NULL,"
+	    " list_unsubscribe = '', last_error = ? WHERE id = ?"},
 	[SQL_LIST] = {"mail_list",
 	    "SELECT id, message_id, person_id, subject, state, attempts, next_attempt_at,"
 	    " last_error, created_at, sent_at FROM mail_outbox ORDER BY id"},
@@ -97,11 +121,14 @@ static const struct store_stmt mail_sql[SQL__MAX] = {
 	    "SELECT " MAIL_COLUMNS " FROM mail_outbox ORDER BY id"},
 	[SQL_COPY_INS] = {"copy_mail_outbox_insert",
 	    "INSERT INTO mail_outbox (" MAIL_COLUMNS ")"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
 };
 
 const struct store_table mail_tables[] = {
-	{"mail_outbox", "itibttiiitiib", &mail_sql[SQL_COPY_SEL], &mail_sql[SQL_COPY_INS], "id"},
+	{"mail_outbox", "itibttiiitiibbt", &mail_sql[SQL_COPY_SEL], &mail_sql[SQL_COPY_INS], "id"},
+	{"mail_campaigns", "ittttttiii", &mail__campaign_copy[0], &mail__campaign_copy[1], "id"},
+	{"mail_campaign_recipients", "iii", &mail__campaign_copy[2], &mail__campaign_copy[3],
+	    NULL},
 };
 const size_t mail_tables_count = COUNTOF(mail_tables);
 
@@ -138,8 +165,8 @@ mail_address_ok(const char *a)
 }
 
 /* SECURITY.md 5.2.3: a header value never carries CR or LF, nor any other control. */
-static bool
-mail_subject_ok(const char *sub)
+bool
+mail__subject_ok(const char *sub)
 {
 	size_t n = strlen(sub), i;
 
@@ -151,8 +178,8 @@ mail_subject_ok(const char *sub)
 	return true;
 }
 
-static enum err
-mail_body_check(const char *body)
+enum err
+mail__body_check(const char *body)
 {
 	size_t n = strlen(body), i, line = 0;
 
@@ -174,23 +201,60 @@ mail_body_check(const char *body)
 	return ERR_OK;
 }
 
+/* An HTML part: UTF-8 without NUL (it travels as base64, so line length is free). */
+static enum err
+mail_html_check(const char *html)
+{
+	size_t n = strlen(html);
+
+	if (n > LIMIT_MAIL_BODY_MAX)
+		return ERR_TOOBIG;
+	return str_utf8_valid(html, n) ? ERR_OK : ERR_INVAL;
+}
+
+/* A List-Unsubscribe value is ours, but checked like a subject: a header line. */
+static bool
+mail_unsubscribe_ok(const char *v)
+{
+	size_t n = strlen(v), i;
+
+	if (n > 1000)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] >= 0x7f)
+			return false;
+	return true;
+}
+
 enum err
 mail_enqueue(struct privacy *p, struct store *s, int64_t person, const char *to,
     const char *subject, const char *body, int64_t *id)
 {
+	return mail_enqueue_extra(p, s, person, to, subject, body, NULL, id);
+}
+
+enum err
+mail_enqueue_extra(struct privacy *p, struct store *s, int64_t person, const char *to,
+    const char *subject, const char *body, const struct mail_extra *x, int64_t *id)
+{
 	unsigned char rnd[16];
 	char token[33], subj[48];
-	struct buf sealed, sealed_body;
+	struct buf sealed, sealed_body, sealed_html;
 	struct store_q *q;
+	const char *html = x ? x->html : NULL, *unsub = x && x->unsubscribe ? x->unsubscribe : "";
 	int64_t row = 0, now = time_now();
 	enum err e;
 
-	if (person <= 0 || !mail_address_ok(to) || !mail_subject_ok(subject))
+	if (person <= 0 || !mail_address_ok(to) || !mail__subject_ok(subject) ||
+	    !mail_unsubscribe_ok(unsub))
 		return ERR_INVAL;
-	if ((e = mail_body_check(body)) != ERR_OK)
+	if ((e = mail__body_check(body)) != ERR_OK)
+		return e;
+	if (html && (e = mail_html_check(html)) != ERR_OK)
 		return e;
 	buf_init(&sealed);
 	buf_init(&sealed_body);
+	buf_init(&sealed_html);
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(token, sizeof(token), rnd, sizeof(rnd));
 	privacy_subject(person, subj);
@@ -208,6 +272,7 @@ mail_enqueue(struct privacy *p, struct store *s, int64_t person, const char *to,
 	store_bind_text(q, 4, subject);
 	store_bind_int(q, 5, now);
 	store_bind_int(q, 6, now);
+	store_bind_text(q, 7, unsub);
 	if (store_step(q) == STORE_ROW)
 		row = store_col_int(q, 0);
 	if ((e = store_done(q)) != ERR_OK)
@@ -215,7 +280,9 @@ mail_enqueue(struct privacy *p, struct store *s, int64_t person, const char *to,
 	if ((e = vault_seal(p, s, subj, "mail_outbox", "to_sealed", row, to, strlen(to),
 		 &sealed)) != ERR_OK ||
 	    (e = vault_seal(p, s, subj, "mail_outbox", "body_sealed", row, body, strlen(body),
-		 &sealed_body)) != ERR_OK)
+		 &sealed_body)) != ERR_OK ||
+	    (html && (e = vault_seal(p, s, subj, "mail_outbox", "html_sealed", row, html,
+			  strlen(html), &sealed_html)) != ERR_OK))
 		goto fail;
 	if ((q = store_prepare(s, &mail_sql[SQL_SET_SEALED])) == NULL) {
 		e = store_done(NULL);
@@ -223,7 +290,11 @@ mail_enqueue(struct privacy *p, struct store *s, int64_t person, const char *to,
 	}
 	store_bind_blob(q, 1, sealed.data, sealed.len);
 	store_bind_blob(q, 2, sealed_body.data, sealed_body.len);
-	store_bind_int(q, 3, row);
+	if (html)
+		store_bind_blob(q, 3, sealed_html.data, sealed_html.len);
+	else
+		store_bind_null(q, 3);
+	store_bind_int(q, 4, row);
 	store_step(q);
 	if ((e = store_done(q)) != ERR_OK)
 		goto fail;
@@ -237,6 +308,7 @@ fail:
 out:
 	buf_free(&sealed);
 	buf_free(&sealed_body);
+	buf_free(&sealed_html);
 	return e;
 }
 
@@ -272,9 +344,9 @@ mail_backoff(int attempts)
 struct mail_claim {
 	int64_t id, person, created_at;
 	char token[40];
-	char *subject, *body;
-	struct buf sealed, sealed_body;
-	bool body_is_sealed;
+	char *subject, *body, *unsubscribe;
+	struct buf sealed, sealed_body, sealed_html;
+	bool body_is_sealed, has_html;
 	int state, attempts;
 };
 
@@ -282,6 +354,8 @@ static void
 mail_claim_free(struct mail_claim *c)
 {
 	free(c->subject);
+	free(c->unsubscribe);
+	buf_free(&c->sealed_html);
 	if (c->body)
 		sodium_memzero(c->body, strlen(c->body));
 	free(c->body);
@@ -325,7 +399,12 @@ mail_claim(struct store *s, const struct mail_transport *t, int64_t id, int64_t 
 			buf_append(&c->sealed_body, blob, n);
 		} else
 			c->body = strdup(store_col_text(q, 5)); /* queued before migration 2 */
-		if (c->subject == NULL || (!c->body_is_sealed && c->body == NULL) ||
+		if ((c->has_html = !store_col_null(q, 13))) {
+			blob = store_col_blob(q, 13, &n);
+			buf_append(&c->sealed_html, blob, n);
+		}
+		c->unsubscribe = strdup(store_col_text(q, 14));
+		if (c->subject == NULL || c->unsubscribe == NULL || c->sealed_html.failed || (!c->body_is_sealed && c->body == NULL) ||
 		    c->sealed.failed || c->sealed_body.failed) {
 			store_done(q);
 			e = ERR_NOMEM;
@@ -373,13 +452,14 @@ mail_deliver_one(struct privacy *p, struct store *s, const struct mail_transport
 	struct gate_actor sys = {0, true};
 	struct gate_field f;
 	struct mail__msg m;
-	struct buf to, body;
+	struct buf to, body, html;
 	char subj[48], why[256];
 	const char *unopened = NULL;
 	enum err e, de;
 
 	buf_init(&to);
 	buf_init(&body);
+	buf_init(&html);
 	/* A Maildir delivery interrupted after its rename: the file is there, only the
 	 * sent mark is missing. Never write it twice. */
 	if (c->state == MAIL_SENDING && t->url[0] == '\0' && mail__maildir_has(t, c->token)) {
@@ -409,6 +489,14 @@ mail_deliver_one(struct privacy *p, struct store *s, const struct mail_transport
 		if ((e = gate_read(p, s, &sys, PURPOSE_DELIVERY, &f, &body)) != ERR_OK)
 			unopened = "the message cannot be opened (account erased?)";
 	}
+	if (e == ERR_OK && c->has_html) {
+		f.cls = FIELD_TEXT;
+		f.column = "html_sealed";
+		f.sealed = c->sealed_html.data;
+		f.sealed_len = c->sealed_html.len;
+		if ((e = gate_read(p, s, &sys, PURPOSE_DELIVERY, &f, &html)) != ERR_OK)
+			unopened = "the message cannot be opened (account erased?)";
+	}
 	if (e != ERR_OK) {
 		/* the person's key is gone (erased) or a seal does not open: no retry helps;
 		 * a lost database connection leaves the row to be taken over after its lease */
@@ -421,11 +509,14 @@ mail_deliver_one(struct privacy *p, struct store *s, const struct mail_transport
 	m.to = to.data;
 	m.subject = c->subject;
 	m.body = !c->body_is_sealed ? c->body : body.data ? body.data : "";
+	m.html = c->has_html ? (html.data ? html.data : "") : NULL;
+	m.unsubscribe = c->unsubscribe;
 	m.created_at = c->created_at;
 	why[0] = '\0';
 	de = mail__send(t, &m, why, sizeof(why));
 	mail_wipe(&to);
 	mail_wipe(&body);
+	mail_wipe(&html);
 	if (de == ERR_OK) {
 		if (t->hook)
 			t->hook(t->hook_arg, MAIL_HOOK_HANDED_OVER, c->id);
@@ -444,6 +535,7 @@ mail_deliver_one(struct privacy *p, struct store *s, const struct mail_transport
 out:
 	mail_wipe(&to);
 	mail_wipe(&body);
+	mail_wipe(&html);
 	return e;
 }
 
@@ -473,6 +565,7 @@ mail_deliver_due(struct privacy *p, struct store *s, const struct mail_transport
 		memset(&c, 0, sizeof(c));
 		buf_init(&c.sealed);
 		buf_init(&c.sealed_body);
+		buf_init(&c.sealed_html);
 		e = mail_claim(s, t, id, now, &c, &claimed);
 		if (e == ERR_OK && claimed)
 			e = mail_deliver_one(p, s, t, &c, now, out);

@@ -105,11 +105,44 @@ mail_subject(struct buf *out, const char *sub, const char *eol)
 	buf_puts(out, eol);
 }
 
+/* Appends text with its line ends as eol (the body was checked at enqueue: no CR). */
+static void
+mail_lines(struct buf *out, const char *text, const char *eol)
+{
+	const char *p;
+
+	for (p = text; *p; p++) {
+		if (*p == '\n')
+			buf_puts(out, eol);
+		else
+			buf_putc(out, *p);
+	}
+	if (p != text && p[-1] != '\n')
+		buf_puts(out, eol);
+}
+
+/* Appends data as base64 in lines of 76 characters (RFC 2045 6.8): an HTML part may
+ * hold lines longer than SMTP allows. */
+static void
+mail_base64(struct buf *out, const char *data, const char *eol)
+{
+	char line[sodium_base64_ENCODED_LEN(57, sodium_base64_VARIANT_ORIGINAL)];
+	size_t n = strlen(data), i, len;
+
+	for (i = 0; i < n; i += len) {
+		len = n - i < 57 ? n - i : 57;
+		sodium_bin2base64(line, sizeof(line), (const unsigned char *)data + i, len,
+		    sodium_base64_VARIANT_ORIGINAL);
+		buf_puts(out, line);
+		buf_puts(out, eol);
+	}
+}
+
 void
 mail__format(const struct mail_transport *t, const struct mail__msg *m, bool crlf,
     struct buf *out)
 {
-	const char *eol = crlf ? "\r\n" : "\n", *p;
+	const char *eol = crlf ? "\r\n" : "\n";
 	char date[64];
 	time_t tt = (time_t)m->created_at;
 	struct tm tm;
@@ -121,18 +154,33 @@ mail__format(const struct mail_transport *t, const struct mail__msg *m, bool crl
 	buf_printf(out, "To: %s%s", m->to, eol);
 	mail_subject(out, m->subject, eol);
 	buf_printf(out, "Message-ID: <%s@%s>%s", m->token, strchr(t->from, '@') + 1, eol);
-	buf_printf(out, "MIME-Version: 1.0%s", eol);
-	buf_printf(out, "Content-Type: text/plain; charset=utf-8%s", eol);
-	buf_printf(out, "Content-Transfer-Encoding: 8bit%s", eol);
-	buf_printf(out, "Auto-Submitted: auto-generated%s%s", eol, eol);
-	for (p = m->body; *p; p++) {
-		if (*p == '\n')
-			buf_puts(out, eol);
-		else
-			buf_putc(out, *p);
+	if (m->unsubscribe && m->unsubscribe[0]) {
+		/* RFC 2369 and RFC 8058: one POST to the https link unsubscribes */
+		buf_printf(out, "List-Unsubscribe: %s%s", m->unsubscribe, eol);
+		buf_printf(out, "List-Unsubscribe-Post: List-Unsubscribe=One-Click%s", eol);
 	}
-	if (p != m->body && p[-1] != '\n')
-		buf_puts(out, eol);
+	buf_printf(out, "MIME-Version: 1.0%s", eol);
+	if (m->html == NULL) {
+		buf_printf(out, "Content-Type: text/plain; charset=utf-8%s", eol);
+		buf_printf(out, "Content-Transfer-Encoding: 8bit%s", eol);
+		buf_printf(out, "Auto-Submitted: auto-generated%s%s", eol, eol);
+		mail_lines(out, m->body, eol);
+		return;
+	}
+	/* the boundary is the message's own random token: it cannot occur in base64 or in
+	 * a text that never saw it */
+	buf_printf(out, "Content-Type: multipart/alternative; boundary=\"=_%s\"%s", m->token,
+	    eol);
+	buf_printf(out, "Auto-Submitted: auto-generated%s%s", eol, eol);
+	buf_printf(out, "--=_%s%s", m->token, eol);
+	buf_printf(out, "Content-Type: text/plain; charset=utf-8%s", eol);
+	buf_printf(out, "Content-Transfer-Encoding: 8bit%s%s", eol, eol);
+	mail_lines(out, m->body, eol);
+	buf_printf(out, "--=_%s%s", m->token, eol);
+	buf_printf(out, "Content-Type: text/html; charset=utf-8%s", eol);
+	buf_printf(out, "Content-Transfer-Encoding: base64%s%s", eol, eol);
+	mail_base64(out, m->html, eol);
+	buf_printf(out, "--=_%s--%s", m->token, eol);
 }
 
 /* ------------------------------------------------------------------ Maildir ---- */

@@ -1,6 +1,7 @@
 /*
  * worker: the delivery thread of `candor serve`. Every few seconds it opens its own
- * connection, runs mail_deliver_due and closes it; a failure is logged and retried at
+ * connection, queues what campaigns may send this minute (mail_campaign_run, the [mail]
+ * announce_per_minute throttle), runs mail_deliver_due and closes it; a failure is logged and retried at
  * the next beat. Stopping waits for the delivery in progress, so a graceful stop never
  * leaves a row in `sending`; a crash may, and the next run (here or on another node)
  * takes it over after its lease (see outbox.c).
@@ -22,6 +23,7 @@ struct mail_worker {
 	bool has_password;
 	struct privacy *p;
 	struct job *job;
+	int per_minute; /* [mail] announce_per_minute */
 	_Atomic bool stopping; /* tells a transfer in progress to give up */
 };
 
@@ -31,6 +33,7 @@ mail_worker_once(void *arg)
 	struct mail_worker *w = arg;
 	struct mail_run run;
 	struct store *s;
+	int64_t queued = 0;
 	char msg[512];
 	enum err e;
 
@@ -39,6 +42,10 @@ mail_worker_once(void *arg)
 		log_warn("mail: cannot open the database (%s); trying again shortly", msg);
 		return;
 	}
+	if ((e = mail_campaign_run(w->p, s, w->per_minute, time_now(), &queued)) != ERR_OK)
+		log_warn("mail: campaign run stopped: %s", err_str(e));
+	else if (queued)
+		log_info("mail: %lld campaign messages queued", (long long)queued);
 	if ((e = mail_deliver_due(w->p, s, &w->t, time_now(), &run)) != ERR_OK)
 		log_warn("mail: delivery run stopped: %s", err_str(e));
 	if (run.sent || run.recovered || run.failed)
@@ -88,6 +95,7 @@ mail_worker_start(const struct config *cfg, const char *db_url, const char *db_p
 		w->has_password = true;
 	}
 	w->t.abort = &w->stopping;
+	w->per_minute = cfg->mail_announce_per_minute;
 	if (privacy_open(cfg, &w->p, errbuf, errsize) != ERR_OK ||
 	    (w->job = job_start("mail", first_ms, every_ms, mail_worker_once, w, errbuf,
 		 errsize)) == NULL) {

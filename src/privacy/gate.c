@@ -86,7 +86,7 @@ gate_site_scoped(const char *table)
 
 /* Sealed text the system opens to deliver mail: only the outbox's message bodies. */
 static const char *const gate_delivery_fields[][2] = {{"mail_outbox", "body_sealed"},
-    {NULL, NULL}};
+    {"mail_outbox", "html_sealed"}, {NULL, NULL}};
 
 static bool
 gate_delivery_field(const struct gate_field *f)
@@ -144,6 +144,27 @@ gate_query_ints(struct store *s, int stmt, const int64_t *args, int nargs, bool 
 			*first = store_col_int(q, 0);
 	}
 	return store_done(q);
+}
+
+enum err
+gate_granted(struct store *s, int64_t person, enum purpose pu, bool *ok)
+{
+	int64_t args[3] = {person, pu, time_now()}, role = 0;
+	bool known;
+	enum err e;
+
+	*ok = false;
+	if (person <= 0 || (unsigned)pu >= PURPOSE__MAX)
+		return ERR_OK;
+	if ((e = gate_query_ints(s, SQL_ACTOR, &person, 1, &known, &role)) != ERR_OK || !known)
+		return e;
+	if (role == ROLE_OWNER) {
+		*ok = true;
+		return ERR_OK;
+	}
+	if (role != ROLE_STAFF)
+		return ERR_OK;
+	return gate_query_ints(s, SQL_GRANT, args, 3, ok, NULL);
 }
 
 static enum err

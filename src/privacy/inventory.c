@@ -68,6 +68,11 @@ const struct inventory_field inventory[] = {
 	    "To deliver mail you asked for: email verification, password reset, account notices",
 	    "Candor itself, to send it: every such read is logged and shown to you",
 	    "Until it is sent or given up, then wiped"},
+	{"mail_outbox", "html_sealed", FIELD_TEXT,
+	    "The HTML version of an announcement waiting to be sent to you",
+	    "To deliver announcements you have not turned off (your account page)",
+	    "Candor itself, to send it: every such read is logged and shown to you",
+	    "Until it is sent or given up, then wiped"},
 };
 const size_t inventory_count = COUNTOF(inventory);
 

@@ -179,6 +179,8 @@ enum purpose {
 	PURPOSE_SECURITY,
 	PURPOSE_LEGAL,      /* only through a registered, approved disclosure */
 	PURPOSE_DELIVERY,   /* the system sending mail the person asked for */
+	PURPOSE_ANNOUNCEMENTS, /* staff writing announcements to members (P15): a grant to
+				  act, reaching no personal data (the system delivers) */
 	PURPOSE__MAX
 };
 const char *purpose_name(enum purpose pu);
@@ -232,6 +234,10 @@ struct gate_field {
  */
 enum err gate_read(struct privacy *p, struct store *s, const struct gate_actor *actor,
     enum purpose pu, const struct gate_field *f, struct buf *plain);
+
+/* Whether person may act for purpose: the owner always, staff with an unexpired grant
+ * for it (e.g. PURPOSE_ANNOUNCEMENTS: who may send announcements), no one else. */
+enum err gate_granted(struct store *s, int64_t person, enum purpose pu, bool *ok);
 
 /* The decision alone (no audit, no decryption): for tests and for showing what a role
  * could reach. */

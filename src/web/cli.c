@@ -176,7 +176,7 @@ cli_seed_demo(struct store *s)
 		if (e != ERR_OK)
 			return e;
 	}
-	return policy_publish(s, "Privacy Policy", cli_embedded("demo/privacy-policy.md"),
+	return policy_publish(s, "Privacy Policy", cli_embedded("demo/privacy-policy.md"), "",
 	    time_now() - 10 * 86400, NULL);
 }
 
