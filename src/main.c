@@ -21,6 +21,7 @@ static const struct cli_command *const tables[] = {
 	cli_legal_commands,
 	cli_mail_commands,
 	cli_analytics_commands,
+	cli_policy_commands,
 };
 
 static const char usage_main[] =
@@ -44,6 +45,7 @@ static const char usage_main[] =
     "  legal approve|refuse|export|list    decide, answer and list legal requests\n"
     "  analytics classify                  browser family, version and bot from User-Agents\n"
     "  report --site HOST|all --from --to  visitor analytics as JSON or CSV (--public)\n"
+    "  policy publish|list                 privacy-policy versions, alerts and acceptance\n"
     "\n"
     "Every command has --help. Also: candor --version.\n"
     "Quick start: candor init --data ./data --demo && candor serve --data ./data\n"

@@ -315,7 +315,7 @@ policy_seen(struct store *s, int64_t person, int64_t now, int64_t *notice)
 {
 	struct store_q *q;
 	int64_t in_force = 0;
-	bool accepted = true;
+	bool accepted = true, first;
 	enum err e;
 
 	*notice = 0;
@@ -323,10 +323,11 @@ policy_seen(struct store *s, int64_t person, int64_t now, int64_t *notice)
 		return store_done(NULL);
 	store_bind_int(q, 1, person);
 	store_bind_int(q, 2, now);
-	/* newest first: the first unacknowledged row is the notice; the last row is the
-	 * version in force when its effective time has come */
-	while (store_step(q) == STORE_ROW) {
-		if (*notice == 0 && store_col_int(q, 3) == 0)
+	/* newest first: the newest version is the notice unless acknowledged (having read
+	 * it, older ones no longer matter); the last row is the version in force when its
+	 * effective time has come */
+	for (first = true; store_step(q) == STORE_ROW; first = false) {
+		if (first && store_col_int(q, 3) == 0)
 			*notice = store_col_int(q, 0);
 		if (store_col_int(q, 1) <= now) {
 			in_force = store_col_int(q, 0);

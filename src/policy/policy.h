@@ -66,8 +66,8 @@ enum err policy_acknowledge(struct store *s, int64_t person, int64_t version, in
  * The signed-in request path (web_user): one indexed read of the versions from the one
  * in force onwards, joined with person's acceptances. When the version in force has no
  * acceptance yet, records continued use at now (a write once per person and version).
- * *notice gets the newest version the person has not acknowledged (0: none), for the
- * notice on every page.
+ * *notice gets the newest version when the person has not acknowledged it (0: none),
+ * for the notice on every page.
  */
 enum err policy_seen(struct store *s, int64_t person, int64_t now, int64_t *notice);
 

@@ -368,6 +368,7 @@ web_context_visitor(struct web_app *app, struct http_request *req, struct tmpl_v
 		admin = nroles > 0;
 	tmpl_set_bool(o, "admin", admin);
 	tmpl_set_str(o, "logout_csrf", web_csrf_token(app, req, "logout"));
+	web_policy_notice(app, req, o, u->policy_notice);
 }
 
 struct tmpl_val *

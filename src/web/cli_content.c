@@ -79,7 +79,7 @@ cli_site_list(const char *dir)
 }
 
 /* Reads a markdown file of at most LIMIT_BODY_MARKDOWN bytes into a malloc'd string. */
-static char *
+char *
 cli_read_markdown(const char *file)
 {
 	FILE *f;

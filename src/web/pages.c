@@ -415,5 +415,7 @@ web_routes(struct web_app *app)
 		return e;
 	if ((e = web_routes_stats(app)) != ERR_OK)
 		return e;
+	if ((e = web_routes_policy(app)) != ERR_OK)
+		return e;
 	return web_routes_account(app);
 }

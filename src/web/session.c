@@ -51,6 +51,7 @@ web_user(struct web_app *app, struct http_request *req, struct store *s)
 	u->role = p.role;
 	u->email_verified = p.email_verified;
 	u->token = token;
+	u->policy_notice = web_policy_seen(app, req, s, u->id); /* P20: continued use */
 	req->app_user = u;
 	req->no_cache = true;
 	return u;

@@ -77,5 +77,6 @@ extern const struct cli_command cli_privacy_commands[]; /* audit, keys */
 extern const struct cli_command cli_legal_commands[];   /* legal (disclosure register) */
 extern const struct cli_command cli_mail_commands[];    /* mail outbox */
 extern const struct cli_command cli_analytics_commands[]; /* analytics classify */
+extern const struct cli_command cli_policy_commands[];  /* policy publish|list */
 
 #endif

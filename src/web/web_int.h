@@ -181,6 +181,7 @@ struct web_user {
 	enum person_role role;
 	bool email_verified;
 	const char *token; /* the session token the request carried (for logout) */
+	int64_t policy_notice; /* the newest policy version not acknowledged (0: none) */
 };
 
 /*
@@ -233,6 +234,31 @@ enum err web_routes_comments(struct web_app *app); /* web/comments.c: comment fo
 enum err web_routes_search(struct web_app *app);   /* web/search.c: /search */
 enum err web_routes_stats(struct web_app *app);    /* web/stats.c: /admin/stats, /stats, /stats/all */
 
+/* ---- issue 8: policy versions, announcements, feedback ---- */
+
+enum err web_routes_policy(struct web_app *app);   /* web/policy.c: /privacy/history..., /admin/policy */
+enum err web_routes_announce(struct web_app *app); /* web/announce.c: /admin/announce, /unsubscribe */
+enum err web_routes_feedback(struct web_app *app); /* web/feedback.c: /feedback... */
+/*
+ * Publishes a policy version and creates its alert campaign (every account holder
+ * with a verified email, once) in one transaction; links are built from site's origin.
+ * Errors of policy_publish (ERR_INVAL) and the store. Used by /admin/policy and
+ * `candor policy publish`.
+ */
+enum err web_policy_publish(struct store *s, struct arena *a, const struct site *site,
+    const char *title, const char *markdown, const char *summary, int64_t effective_at,
+    int64_t by, int64_t *version);
+/* YYYY-MM-DD (empty: now) into *out; a day before today is refused with a sentence. */
+bool web_policy_effective(const char *text, int64_t now, int64_t *out, char *msg,
+    size_t msgsize);
+/* For web_user: records continued use when due and returns the version whose notice the
+ * person should see (0: none). Never fails the request. */
+int64_t web_policy_seen(struct web_app *app, struct http_request *req, struct store *s,
+    int64_t person);
+/* Puts the notice (version, CSRF token, return path) on the layout's user object. */
+void web_policy_notice(struct web_app *app, struct http_request *req, struct tmpl_val *user,
+    int64_t version);
+
 /* The messages candor sends about an account (web/account_mail.c). */
 enum web_mail_kind {
 	WEB_MAIL_VERIFY,           /* signup: link /verify/TOKEN */
@@ -282,6 +308,9 @@ bool cli_open_private(const char *dir, struct config *cfg, struct store **s,
 /* Reads a password: the first line of path (cli_people.c); prints why not. The caller
  * wipes pw. */
 bool cli_password_file(const char *path, char pw[LIMIT_PASSWORD_MAX_BYTES + 1], size_t *len);
+/* Reads a markdown file of at most LIMIT_BODY_MARKDOWN bytes (no NUL) into a malloc'd
+ * string; prints why not (cli_content.c). */
+char *cli_read_markdown(const char *file);
 /* Normalises a host name from the command line; prints why not. */
 bool cli_host(const char *in, char *out, size_t outsize);
 

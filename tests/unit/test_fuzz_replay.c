@@ -20,6 +20,7 @@
 
 #include "../../fuzz/fuzz_cookie_body.h"
 #include "../../fuzz/fuzz_csrf_body.h"
+#include "../../fuzz/fuzz_diff_body.h"
 #include "../../fuzz/fuzz_form_body.h"
 #include "../../fuzz/fuzz_forwarded_body.h"
 #include "../../fuzz/fuzz_formtable_body.h"
@@ -52,6 +53,7 @@ static const struct replay_target replay_targets[] = {
     {"referrer", fuzz_referrer_one},
     {"period", fuzz_period_one},
     {"pathrec", fuzz_pathrec_one},
+    {"diff", fuzz_diff_one},
 };
 
 static int

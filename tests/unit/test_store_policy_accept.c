@@ -40,8 +40,8 @@ main(void)
 	T_ASSERT((a = arena_new()) != NULL);
 	alice = t_person(p, s, "alice", ROLE_MEMBER);
 	bob = t_person(p, s, "bob", ROLE_MEMBER);
-	T_EQ_INT(policy_publish(s, "Privacy", "First text.", 0, &v1), ERR_OK);
-	T_EQ_INT(policy_publish(s, "Privacy", "Second text.", 0, &v2), ERR_OK);
+	T_EQ_INT(policy_publish(s, "Privacy", "First text.", "", 0, &v1), ERR_OK);
+	T_EQ_INT(policy_publish(s, "Privacy", "Second text.", "", 0, &v2), ERR_OK);
 
 	T_EQ_STR(policy_accept_kind_name(POLICY_ACCEPT_EXPLICIT), "explicit");
 	T_EQ_STR(policy_accept_kind_name(POLICY_ACCEPT_CONTINUED_USE), "continued-use");
