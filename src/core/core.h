@@ -176,5 +176,8 @@ char *markdown_to_html(const char *md, size_t len);
 /* Plain-text excerpt of md: the first paragraph's text, cut at a word boundary to at
  * most max_chars characters with an ellipsis. Returns a malloc'd string or NULL. */
 char *markdown_excerpt(const char *md, size_t len, size_t max_chars);
+/* Renders a visitor's md (a comment) like markdown_to_html, and every link gets
+ * rel="nofollow ugc noopener" (SECURITY.md). Returns a malloc'd string or NULL. */
+char *markdown_to_html_ugc(const char *md, size_t len);
 
 #endif

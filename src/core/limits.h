@@ -150,4 +150,20 @@
 #define LIMIT_FEEDBACK_NAME 100          /* characters in a feedback author's name */
 #define LIMIT_FEEDBACK_PER_PAGE 50
 
+/* Comments (issue 6): src/sites/comments.c, src/web/comments.c */
+#define LIMIT_COMMENT_CHARS 5000         /* characters of one comment's text; longer is
+					    refused with a sentence, never cut */
+#define LIMIT_COMMENT_AUTHOR_CHARS 80    /* characters of an anonymous commenter's name */
+#define LIMIT_COMMENT_FORM_BODY (64 * 1024) /* bytes of a comment form body: the text at 4
+					    bytes a character, percent-encoded, fits */
+#define LIMIT_COMMENT_MIN_SUBMIT_S 3     /* a comment sent sooner after its form was served
+					    (the csrf token's issue time) is refused */
+#define LIMIT_COMMENT_EDIT_S 600         /* a member may edit their comment this long */
+#define LIMIT_COMMENT_RATE_WINDOW_S 600  /* comments are counted over this window ... */
+#define LIMIT_COMMENTS_PER_IP 5          /* ... at most this many from one address */
+#define LIMIT_COMMENTS_PER_MEMBER 10     /* ... and from one signed-in member */
+#define LIMIT_COMMENT_RATE_SLOTS 4096    /* counters held in memory (keyed hashes) */
+#define LIMIT_COMMENTS_PER_POST 500      /* approved comments shown under one post */
+#define LIMIT_MODERATION_PER_PAGE 50     /* comments in one page of the moderation queue */
+
 #endif

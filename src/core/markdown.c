@@ -84,3 +84,31 @@ markdown_excerpt(const char *md, size_t len, size_t max_chars)
 	}
 	return buf_take(&b, NULL);
 }
+
+/*
+ * In cmark's safe output the text "<a href=" can only come from a link node: text, code
+ * and attribute values have their '<' and '"' escaped, and raw HTML is omitted. So adding
+ * the rel attribute there reaches every link and nothing else.
+ */
+char *
+markdown_to_html_ugc(const char *md, size_t len)
+{
+	static const char from[] = "<a href=\"", to[] = "<a rel=\"nofollow ugc noopener\" href=\"";
+	char *html = markdown_to_html(md, len), *p, *q;
+	struct buf b;
+
+	if (html == NULL)
+		return NULL;
+	buf_init(&b);
+	for (p = html; (q = strstr(p, from)) != NULL; p = q + sizeof(from) - 1) {
+		buf_append(&b, p, (size_t)(q - p));
+		buf_puts(&b, to);
+	}
+	buf_puts(&b, p);
+	free(html);
+	if (b.failed) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data ? b.data : strdup("");
+}

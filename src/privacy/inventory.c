@@ -73,6 +73,25 @@ const struct inventory_field inventory[] = {
 	    "To deliver announcements you have not turned off (your account page)",
 	    "Candor itself, to send it: every such read is logged and shown to you",
 	    "Until it is sent or given up, then wiped"},
+	{"comments", "ip_sealed", FIELD_IP,
+	    "When you leave a comment: the address you sent it from",
+	    "So the site's administrators can deal with abuse and spam in their comments",
+	    "The administrators of the site where you left the comment, and staff with a "
+	    "moderation grant; no other site's administrators; every such read is logged",
+	    "Until the comment is deleted (by the site's administrators, or with your account); "
+	    "then it is destroyed with the comment's key"},
+	{"comments", "email_sealed", FIELD_EMAIL,
+	    "When you leave a comment without an account and give an email: that address "
+	    "(never shown with the comment)",
+	    "So the site's administrators can reach you about your comment",
+	    "The administrators of the site where you left the comment, and staff with a "
+	    "moderation grant; every such read is logged",
+	    "Until the comment is deleted; then it is destroyed with the comment's key"},
+	{"comments", "email_blind", FIELD_EMAIL,
+	    "With such a comment: a keyed fingerprint of that email (not the address itself)",
+	    "To let your next comments on that site through without waiting, once one was "
+	    "approved (when the site holds first-time commenters)",
+	    "No one reads it; the software compares it", "Until the comment is deleted"},
 };
 const size_t inventory_count = COUNTOF(inventory);
 

@@ -47,6 +47,7 @@ static const struct {
 const struct rights_section web_export_sections[] = {
 	{"sign_in", accounts_export},
 	{"policy", policy_export},
+	{"comments", comments_export},
 };
 const size_t web_export_sections_count = COUNTOF(web_export_sections);
 

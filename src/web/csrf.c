@@ -241,3 +241,18 @@ web_csrf_ok(struct web_app *app, struct http_request *req, struct http_response 
 	    "and try again.");
 	return false;
 }
+
+int64_t
+csrf_issued_at(const char *token)
+{
+	unsigned char raw[CSRF_RAW_BYTES];
+	size_t rawlen = 0;
+	int64_t issued = 0;
+
+	if (token != NULL && strnlen(token, CSRF_TOKEN_LEN + 1) == CSRF_TOKEN_LEN &&
+	    sodium_base642bin(raw, sizeof(raw), token, CSRF_TOKEN_LEN, NULL, &rawlen, NULL,
+		sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 && rawlen == sizeof(raw))
+		issued = (int64_t)csrf_get64(raw);
+	sodium_memzero(raw, sizeof(raw));
+	return issued;
+}

@@ -1,13 +1,16 @@
 /*
  * pages: the public pages of a site: home (paginated post list), a post, a page, the
  * privacy policy, the transparency report, and the machine-readable ones (Atom feed,
- * sitemap, robots.txt), plus /healthz and the embedded static files. Drafts never reach
+ * sitemap, robots.txt), plus /healthz and the embedded static files. A post shows its
+ * approved comments and the comment form (web/comments.c fills them in); the home page
+ * shows each post's count of approved comments. Drafts never reach
  * these handlers: the sites module filters them in SQL.
  */
 #include <string.h>
 
 #include "policy/policy.h"
 #include "privacy/privacy.h"
+#include "sites/comments.h"
 #include "web/web_int.h"
 
 #define PAGE_CACHE "no-cache"
@@ -33,7 +36,7 @@ page_home(struct http_request *req, struct http_response *res, void *arg)
 	struct post *posts;
 	const char *pq = http_query(req, "page");
 	long long page = 1;
-	int64_t total, pages;
+	int64_t total, pages, *counts, *ids;
 	size_t n, i;
 	enum err e;
 
@@ -56,6 +59,17 @@ page_home(struct http_request *req, struct http_response *res, void *arg)
 		web_error_page(app, req, res, "Not found", "There is no such page of posts.");
 		return;
 	}
+	if ((counts = arena_alloc(req->arena, (n ? n : 1) * sizeof(*counts))) == NULL ||
+	    (ids = arena_alloc(req->arena, (n ? n : 1) * sizeof(*ids))) == NULL) {
+		res->status = 500;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		ids[i] = posts[i].id;
+	if ((e = comments_count_approved(s, ids, n, counts)) != ERR_OK) {
+		res->status = e == ERR_UNAVAIL ? 503 : 500;
+		return;
+	}
 	ctx = web_context(app, req, res, &site, s);
 	if (page > 1)
 		tmpl_set_str(ctx, "page_title", arena_printf(req->arena, "Page %lld", page));
@@ -66,6 +80,10 @@ page_home(struct http_request *req, struct http_response *res, void *arg)
 		tmpl_set_str(item, "title", posts[i].title);
 		tmpl_set_str(item, "href", arena_printf(req->arena, "/posts/%s", posts[i].slug));
 		tmpl_set_str(item, "excerpt", posts[i].excerpt);
+		tmpl_set_int(item, "comments", counts[i]);
+		tmpl_set_bool(item, "one_comment", counts[i] == 1);
+		tmpl_set_str(item, "comments_href",
+		    arena_printf(req->arena, "/posts/%s#comments", posts[i].slug));
 		page_dates(item, req->arena, posts[i].published_at);
 	}
 	if (pages > 1) {
@@ -107,15 +125,46 @@ page_content(struct http_request *req, struct http_response *res, struct web_app
 		res->status = e == ERR_UNAVAIL ? 503 : 500;
 		return;
 	}
+	res->cache_control = PAGE_CACHE;
+	res->cacheable = true;
+	if (kind == POST_KIND_POST) {
+		web_post_page(app, req, res, s, &site, &post, NULL);
+		return;
+	}
 	ctx = web_context(app, req, res, &site, s);
 	tmpl_set_str(ctx, "page_title", post.title);
 	o = tmpl_set_obj(ctx, "post");
 	tmpl_set_str(o, "title", post.title);
 	tmpl_set_html(o, "body", post.body_html);
-	if (kind == POST_KIND_POST)
-		page_dates(o, req->arena, post.published_at);
-	res->cache_control = PAGE_CACHE;
-	res->cacheable = true;
+	web_render(app, res, "post", ctx);
+}
+
+/*
+ * A post with its comments. The page is cached by the response cache keyed by the store
+ * generation: every comment written or moderated is a committed write, which moves the
+ * generation, so a newly approved comment shows on the next view.
+ */
+void
+web_post_page(struct web_app *app, struct http_request *req, struct http_response *res,
+    struct store *s, const struct site *site, const struct post *post,
+    const struct web_comment_form *form)
+{
+	struct tmpl_val *ctx, *o;
+	enum err e;
+
+	if ((ctx = web_context(app, req, res, site, s)) == NULL)
+		return;
+	tmpl_set_str(ctx, "page_title", post->title);
+	o = tmpl_set_obj(ctx, "post");
+	tmpl_set_str(o, "title", post->title);
+	tmpl_set_html(o, "body", post->body_html);
+	page_dates(o, req->arena, post->published_at);
+	if ((e = web_comments_fill(app, req, s, site, post, form, ctx)) != ERR_OK) {
+		res->status = e == ERR_UNAVAIL ? 503 : 500;
+		res->cacheable = false;
+		buf_reset(&res->body);
+		return;
+	}
 	web_render(app, res, "post", ctx);
 }
 

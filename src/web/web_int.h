@@ -115,6 +115,10 @@ const char *web_csrf_token(struct web_app *app, struct http_request *req, const 
  */
 bool web_csrf_ok(struct web_app *app, struct http_request *req, struct http_response *res,
     const char *form);
+/* The issue time written into a token (0 when it does not decode). Only meaningful for
+ * a token csrf_check accepted: the MAC is what makes the time the server's own (the
+ * comment form's minimum time-to-submit uses it). */
+int64_t csrf_issued_at(const char *token);
 
 /* ---- declared form tables: web/form.c (house rule 5, kcgi's kvalid_*) ---- */
 
@@ -233,6 +237,29 @@ enum err web_routes_admin(struct web_app *app);    /* web/admin.c: /admin/posts,
 enum err web_routes_comments(struct web_app *app); /* web/comments.c: comment forms, feed, moderation */
 enum err web_routes_search(struct web_app *app);   /* web/search.c: /search */
 enum err web_routes_stats(struct web_app *app);    /* web/stats.c: /admin/stats, /stats, /stats/all */
+enum err web_routes_moderation(struct web_app *app); /* web/moderation.c: /admin/comments */
+
+/* ---- comments under a post: web/comments.c, rendered by web/pages.c ---- */
+
+/* A refused comment form shown again: the input as typed, the error next to its field
+ * ("text", "name", "email"), or a notice; all NULL for a fresh form. */
+struct web_comment_form {
+	const char *name;
+	const char *email;
+	const char *text;
+	int64_t parent;
+	const char *field;
+	const char *error;
+};
+/* Renders post (on site) with its comments and the comment form into res (pages.c). */
+void web_post_page(struct web_app *app, struct http_request *req, struct http_response *res,
+    struct store *s, const struct site *site, const struct post *post,
+    const struct web_comment_form *form);
+/* Adds the approved comments of post, the comment form (or why there is none) and the
+ * notices asked for by the query (?held=1, ?reply=ID) to the post page's ctx. */
+enum err web_comments_fill(struct web_app *app, struct http_request *req, struct store *s,
+    const struct site *site, const struct post *post, const struct web_comment_form *form,
+    struct tmpl_val *ctx);
 
 /* ---- issue 8: policy versions, announcements, feedback ---- */
 
