@@ -362,9 +362,10 @@ run_staff_grant(const struct cli_args *a, bool grant)
 	enum err e;
 
 	if (!purpose_parse(cli_arg(a, "purpose"), &pu) ||
-	    (pu != PURPOSE_SUPPORT && pu != PURPOSE_BILLING && pu != PURPOSE_SECURITY)) {
-		CLI_ERR("--purpose must be support, billing or security (legal requests go "
-			"through candor legal)\n");
+	    (pu != PURPOSE_SUPPORT && pu != PURPOSE_BILLING && pu != PURPOSE_SECURITY &&
+		pu != PURPOSE_MODERATION)) {
+		CLI_ERR("--purpose must be support, billing, security or moderation (legal "
+			"requests go through candor legal)\n");
 		return 2;
 	}
 	if (grant && time_parse_date(cli_arg(a, "until"), &until) != ERR_OK) {
@@ -435,8 +436,10 @@ const struct cli_command cli_people_commands[] = {
 	    "Records a signed confidentiality agreement. Without one, staff read nothing.\n"},
 	{"staff grant", "data! username! purpose! until!", run_staff_grant_add,
 	    "usage: candor staff grant --data DIR --username USER\n"
-	    "                          --purpose support|billing|security --until YYYY-MM-DD\n"
-	    "Gives a need-to-know grant for one purpose until the end of a day.\n"},
+	    "                          --purpose support|billing|security|moderation\n"
+	    "                          --until YYYY-MM-DD\n"
+	    "Gives a need-to-know grant for one purpose until the end of a day. A moderation\n"
+	    "grant lets staff moderate every site's comments, their IP and email included.\n"},
 	{"staff revoke", "data! username! purpose!", run_staff_revoke,
 	    "usage: candor staff revoke --data DIR --username USER --purpose PURPOSE\n"
 	    "Ends a need-to-know grant now.\n"},

@@ -54,6 +54,7 @@ moderation_enter(struct web_app *app, struct http_request *req, struct http_resp
 	struct gate_field probe;
 	struct gate_actor actor;
 
+	memset(site, 0, sizeof(*site)); /* comment settings default until sites_find fills them */
 	if ((*s = web_store(app, res)) == NULL || !web_site(app, req, res, *s, site))
 		return false;
 	res->cache_control = "no-store";
