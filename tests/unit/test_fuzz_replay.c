@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../fuzz/fuzz_comment_md_body.h"
 #include "../../fuzz/fuzz_cookie_body.h"
 #include "../../fuzz/fuzz_csrf_body.h"
 #include "../../fuzz/fuzz_diff_body.h"
@@ -54,6 +55,7 @@ static const struct replay_target replay_targets[] = {
     {"period", fuzz_period_one},
     {"pathrec", fuzz_pathrec_one},
     {"diff", fuzz_diff_one},
+    {"comment_md", fuzz_comment_md_one},
 };
 
 static int
