@@ -28,6 +28,8 @@
 #include "web/web_int.h"
 
 #define CSRF_COMMENT "comment"
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define CSRF_COMMENT_EDIT "comment-edit"
 
 static const struct form_field comment_fields[] = {
@@ -302,10 +304,12 @@ comment_notify(struct web_app *app, struct http_request *req, struct store *s,
 	buf_init(&subject);
 	buf_init(&body);
 	buf_puts(&subject, "A comment waits for moderation");
-	buf_printf(&body, "Hello,\n\n%s left a comment on \"%s\" on %s. It waits for\n"
-			  "moderation and shows on the site once an administrator approves it.\n\n"
-			  "  %s/admin/comments\n\n-- \n%s\n%s/\n",
-	    author, post->title, site->title, site->origin, site->title, site->origin);
+	/* one value a line: a name, a title and a site title at their longest (4 bytes a
+	 * character) each stay under the mail line limit together with their label */
+	buf_printf(&body, "Hello,\n\nA new comment waits for moderation. It shows on the site "
+			  "once an\nadministrator approves it.\n\nSite: %s\nPost: %s\nName given: %s\n\n"
+			  "  %s/admin/comments\n\n-- \n%s\n",
+	    site->title, post->title, author, site->origin, site->origin);
 	if (subject.failed || body.failed) {
 		e = ERR_NOMEM;
 		goto out;
@@ -419,6 +423,7 @@ comment_post(struct http_request *req, struct http_response *res, void *arg)
 	}
 	ip = http_client_ip(req);
 	if (!comment_rate_take(ip ? ip : "", u ? u->id : 0)) {
+		http_add_header(res, "Retry-After", STR(LIMIT_COMMENT_RATE_WINDOW_S));
 		comment_again(app, req, res, s, &site, &post, &form, 429, NULL,
 		    "too many comments came from here in the last minutes. Please wait a few "
 		    "minutes and send it again.");

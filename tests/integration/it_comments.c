@@ -640,6 +640,19 @@ main(void)
 	t_resp_free(&r);
 	T_EQ_INT(count_comments(s), before);
 
+	/* the longest name, in four-byte characters: held, and its notice still fits a
+	 * mail line */
+	big = malloc(LIMIT_COMMENT_AUTHOR_CHARS * 4 + 1);
+	for (i = 0; i < LIMIT_COMMENT_AUTHOR_CHARS; i++)
+		memcpy(big + i * 4, "\xf0\x9d\x84\x9e", 4);
+	big[LIMIT_COMMENT_AUTHOR_CHARS * 4] = '\0';
+	comment(&r, "hello", NULL, NULL, "203.0.113.11", big, NULL, "Clef", NULL, NULL);
+	T_EQ_INT(r.status, 303);
+	t_resp_free(&r);
+	mail = t_web_mail_wait(dir, 0, 10000, "Name given: \xf0\x9d\x84\x9e", NULL);
+	free(mail);
+	free(big);
+
 	/* rate limit per address: LIMIT_COMMENTS_PER_IP, then 429 */
 	for (i = 0; i < LIMIT_COMMENTS_PER_IP; i++) {
 		comment(&r, "room-tone", NULL, NULL, "198.51.100.50", "Rae", NULL, "one more", NULL,
@@ -650,6 +663,7 @@ main(void)
 	comment(&r, "room-tone", NULL, NULL, "198.51.100.50", "Rae", NULL, "one too many", NULL,
 	    NULL);
 	T_EQ_INT(r.status, 429);
+	T_EQ_STR(t_resp_header(&r, "Retry-After"), "600");
 	T_CONTAINS(r.body, "too many comments");
 	T_CONTAINS(r.body, "one too many</textarea>");
 	t_resp_free(&r);
