@@ -1,7 +1,8 @@
 /*
  * test_privacy_gate: the gate matrix on both backends. Every actor kind (owner, staff
  * with and without agreement, with an expired grant, site admins of this and of another
- * site, the person, another member, the system, an unknown id) x every purpose x the
+ * site, the person, another member, the system, an unknown id, staff with a moderation
+ * grant, who reads comments' email and IP on any site and nothing else) x every purpose x the
  * classes of two fields (a member's email; a commenter's IP left on site 1). Each cell's
  * decision is checked through gate_allows and gate_read, and every gate_read leaves
  * exactly one audit entry with that decision. The system's one text field, a queued
@@ -28,11 +29,13 @@ enum actor {
 	A_BOB,
 	A_SYSTEM,
 	A_UNKNOWN,
+	A_STAFF_MOD, /* agreement + moderation grant (rule 5 reaches moderation, issue 6) */
 	A__MAX
 };
 
 static const char *const actor_names[A__MAX] = {"owner", "staff_ok", "staff_no_agreement",
-    "staff_expired", "staff_no_record", "admin_site1", "admin_site2", "alice", "bob", "system", "unknown"};
+    "staff_expired", "staff_no_record", "admin_site1", "admin_site2", "alice", "bob", "system", "unknown",
+    "staff_moderation"};
 
 /* The classes each staff/owner purpose reaches, written out again here. */
 static bool
@@ -71,6 +74,8 @@ expected(enum actor a, enum purpose pu, int field, enum field_class c)
 		return class_in(pu, c);
 	case A_STAFF_OK: /* agreement + support grant only */
 		return pu == PURPOSE_SUPPORT && class_in(pu, c);
+	case A_STAFF_MOD: /* a comment's email and IP on any site, nothing else */
+		return pu == PURPOSE_MODERATION && field == 1 && (c == FIELD_IP || c == FIELD_EMAIL);
 	default:
 		return false;
 	}
@@ -108,6 +113,10 @@ main(void)
 	id[A_BOB] = t_person(p, s, "bob", ROLE_MEMBER);
 	id[A_SYSTEM] = 0;
 	id[A_UNKNOWN] = 999999;
+	id[A_STAFF_MOD] = t_person(p, s, "mona", ROLE_STAFF);
+	T_EQ_INT(staff_set(s, id[A_STAFF_MOD], "Mod Co", "IE"), ERR_OK);
+	T_EQ_INT(staff_agreement(s, id[A_STAFF_MOD], "2026-1", now - 30 * day), ERR_OK);
+	T_EQ_INT(staff_grant(s, id[A_STAFF_MOD], PURPOSE_MODERATION, now + day), ERR_OK);
 	T_EQ_INT(staff_set(s, id[A_STAFF_OK], "Edit House Ltd", "PT"), ERR_OK);
 	T_EQ_INT(staff_agreement(s, id[A_STAFF_OK], "2026-1", now - 30 * day), ERR_OK);
 	T_EQ_INT(staff_grant(s, id[A_STAFF_OK], PURPOSE_SUPPORT, now + day), ERR_OK);
