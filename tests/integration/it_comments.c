@@ -249,6 +249,29 @@ count_comments(struct store *s)
 	return n;
 }
 
+/* Fails if needle is in the database in plaintext: the SQLite files of the data
+ * directory (database and WAL), or a pg_dump of the PostgreSQL database. */
+static void
+assert_not_stored(const char *needle)
+{
+	char cmd[2600], url[1200], scan[600], *conf, *p;
+
+	if (strcmp(t_backend(), "sqlite") == 0) {
+		t_assert_absent(dir, needle);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "%s/candor.conf", dir);
+	conf = t_read_file(cmd, NULL);
+	T_ASSERT(conf != NULL && (p = strstr(conf, "\ndatabase = ")) != NULL);
+	p += strlen("\ndatabase = ");
+	snprintf(url, sizeof(url), "%.*s", (int)strcspn(p, "\n"), p);
+	free(conf);
+	snprintf(scan, sizeof(scan), "%s", t_tmpdir());
+	snprintf(cmd, sizeof(cmd), "pg_dump --no-owner '%s' > '%s/dump.sql'", url, scan);
+	T_EQ_INT(system(cmd), 0);
+	t_assert_absent(scan, needle);
+}
+
 /* ------------------------------------------------------------ crash test ---- */
 
 #define CRASH_N 200
@@ -711,6 +734,19 @@ main(void)
 		T_EQ_STR(c.body_md, "Member says *hello*");
 		T_EQ_STR(c.author, "mia");
 		arena_free(a);
+	}
+
+	/* the commenter's address and email are nowhere in plaintext: not in the database
+	 * (WAL included), not in the server's log */
+	assert_not_stored(IP1);
+	assert_not_stored(EMAIL1);
+	assert_not_stored("192.0.2.1");
+	{
+		char *log = t_read_file(srv.log, NULL);
+		T_ASSERT(log != NULL);
+		T_NOT_CONTAINS(log, IP1);
+		T_NOT_CONTAINS(log, EMAIL1);
+		free(log);
 	}
 
 	/* kill -9 during 200 concurrent posts */
