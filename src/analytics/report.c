@@ -487,8 +487,8 @@ report_json(const struct report *r, const char *site, struct buf *out)
 		if (d->has_other && !report_json_row(r, list, &d->other))
 			goto out;
 	}
-	/* values are valid UTF-8 (the recorder stores what it parsed); a value that is not
-	 * makes json_string fail above, which is reported as ERR_NOMEM's sibling below */
+	/* values are valid UTF-8 (the recorder stores decoded, checked paths); one that is
+	 * not would make json_string fail above, reported as ERR_NOMEM like any failure */
 	if ((text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER)) == NULL)
 		goto out;
 	buf_puts(out, text);
