@@ -396,8 +396,8 @@ stats_dashboard(struct http_request *req, struct http_response *res, void *arg,
 		tmpl_set_bool(o, "selected", strcmp(range[0] ? range : "30", ranges[i]) == 0);
 	}
 	tmpl_set_str(ctx, "range", range[0] ? range : "30");
-	tmpl_set_str(ctx, "from", fv.values[STATS_Q_FROM].text);
-	tmpl_set_str(ctx, "to", fv.values[STATS_Q_TO].text);
+	tmpl_set_str(ctx, "form_from", fv.values[STATS_Q_FROM].text);
+	tmpl_set_str(ctx, "form_to", fv.values[STATS_Q_TO].text);
 	if (!period_ok) {
 		res->status = 400;
 		tmpl_set_str(ctx, "error", arena_strdup(req->arena, msg));

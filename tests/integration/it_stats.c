@@ -302,6 +302,10 @@ check_periods(const char *admin)
 	req(&r, "GET", NULL, path, admin, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "(UTC), 1 day.");
+	/* the export buttons carry the same query */
+	snprintf(path, sizeof(path), "<input type=\"hidden\" name=\"from\" value=\"%s\">", from);
+	T_CONTAINS(r.body, path);
+	T_CONTAINS(r.body, "<input type=\"hidden\" name=\"range\" value=\"custom\">");
 	T_CONTAINS(r.body, "<dd id=\"total-views\">3</dd>");
 	T_CONTAINS(r.body, "<dd id=\"total-visitors\">2</dd>");
 	t_resp_free(&r);
