@@ -78,8 +78,8 @@ const struct inventory_field inventory[] = {
 	    "So the site's administrators can deal with abuse and spam in their comments",
 	    "The administrators of the site where you left the comment, and staff with a "
 	    "moderation grant; no other site's administrators; every such read is logged",
-	    "Until the comment is deleted (by the site's administrators, or with your account); "
-	    "then it is destroyed with the comment's key"},
+	    "[retention] ip_days, default 90 days, then removed (the comment stays); sooner if "
+	    "the comment is deleted (by the site's administrators, or with your account)"},
 	{"comments", "email_sealed", FIELD_EMAIL,
 	    "When you leave a comment without an account and give an email: that address "
 	    "(never shown with the comment)",

@@ -51,6 +51,13 @@ static const struct retention_rule retention_rules[] = {
 		"UPDATE account_logins SET ip_sealed = NULL"
 		" WHERE ip_sealed IS NOT NULL AND at < ? RETURNING person_id"},
 	    {NULL, NULL}},
+	/* sites/comments.c: the address a comment was sent from; the comment stays */
+	{"comment_addresses", "commenter addresses",
+	    offsetof(struct config, retention_ip_days), RETENTION_DELETE,
+	    {"retention_comment_addresses",
+		"UPDATE comments SET ip_sealed = NULL"
+		" WHERE ip_sealed IS NOT NULL AND created_at < ? RETURNING id"},
+	    {NULL, NULL}},
 	/* analytics/recorder.c: raw analytics rows; the daily rollups stay */
 	{"analytics_events", "raw analytics rows",
 	    offsetof(struct config, retention_analytics_days), RETENTION_DELETE,

@@ -5,7 +5,8 @@
  * first (its data key shredded, an "erase" entry by the system), reports the count, and
  * leaves one summary audit entry; a second run removes nothing; a limit of 5 days then
  * takes the 6-day-old account. Member sign-in addresses: one recorded 91 days ago loses
- * its address (the time stays) under the default 90 days, one 89 days old keeps it. The
+ * its address (the time stays) under the default 90 days, one 89 days old keeps it; the
+ * same for the address of a comment (the comment stays). The
  * background job, with short intervals, runs and stops cleanly.
  */
 #include <sodium.h>
@@ -14,6 +15,8 @@
 #include "accounts/accounts.h"
 #include "analytics/analytics.h"
 #include "privacy/privacy.h"
+#include "sites/comments.h"
+#include "sites/sites.h"
 #include "store/store.h"
 #include "testlib.h"
 
@@ -26,6 +29,47 @@ static const struct store_stmt t_ip = {"t_ip",
 
 /* Whether person's last sign-in still has an address. */
 /* raw analytics rows (analytics/recorder.c) and a rollup row, for the analytics rule */
+/* a comment's age and whether it still holds an address (sites/comments.c) */
+static const struct store_stmt t_comment_age = {"t_comment_age",
+    "UPDATE comments SET created_at = ? WHERE id = ?"};
+static const struct store_stmt t_comment_ip = {"t_comment_ip",
+    "SELECT COUNT(*) FROM comments WHERE id = ? AND ip_sealed IS NOT NULL"};
+
+/* An anonymous comment sent `days` days ago from 192.0.2.77; returns its id. */
+static int64_t
+add_comment(struct privacy *p, struct store *s, int64_t site, int64_t post, int days)
+{
+	struct comment_new c = {site, post, 0, 0, "Ann", NULL, "192.0.2.77", "hello",
+	    HOLD_NONE};
+	struct store_q *q;
+	const char *field;
+	enum comment_status st;
+	char msg[128];
+	int64_t id = 0;
+
+	T_EQ_INT(comments_add(p, s, &c, &id, &st, &field, msg, sizeof(msg)), ERR_OK);
+	T_ASSERT((q = store_prepare(s, &t_comment_age)) != NULL);
+	store_bind_int(q, 1, time_now() - (int64_t)days * 86400);
+	store_bind_int(q, 2, id);
+	store_step(q);
+	T_EQ_INT(store_done(q), ERR_OK);
+	return id;
+}
+
+static bool
+comment_has_ip(struct store *s, int64_t id)
+{
+	struct store_q *q = store_prepare(s, &t_comment_ip);
+	int64_t n = 0;
+
+	T_ASSERT(q != NULL);
+	store_bind_int(q, 1, id);
+	if (store_step(q) == STORE_ROW)
+		n = store_col_int(q, 0);
+	T_EQ_INT(store_done(q), ERR_OK);
+	return n == 1;
+}
+
 static const struct store_stmt t_event = {"t_event",
     "INSERT INTO analytics_events (site_id, at, path, status, page, browser, major, bot,"
     " language, referrer, visitor) VALUES (1, ?, ?, 200, 1, 'Firefox', 120, 0, 'de', '',"
@@ -151,7 +195,7 @@ main(void)
 	struct retention_report rep;
 	struct retention_job *job;
 	struct audit_entry *log;
-	int64_t old, young, verified, fresh, bad = 0, deadline;
+	int64_t old, young, verified, fresh, bad = 0, deadline, c_old = 0, c_young = 0;
 	char msg[256], subject[32];
 	size_t n = 0, i, summaries = 0;
 
@@ -160,6 +204,8 @@ main(void)
 	p = t_privacy_open(&cfg);
 	T_EQ_INT(accounts_migrate(s), ERR_OK); /* account_logins */
 	T_EQ_INT(analytics_migrate(s), ERR_OK); /* analytics_events */
+	T_EQ_INT(sites_migrate(s), ERR_OK);
+	T_EQ_INT(comments_migrate(s), ERR_OK); /* comments.ip_sealed */
 	T_ASSERT((ar = arena_new()) != NULL);
 
 	/* the defaults from the brief and docs/configuration.md */
@@ -179,6 +225,14 @@ main(void)
 	    ERR_OK);
 	T_ASSERT(has_ip(s, verified));
 
+	{
+		int64_t site, post;
+		T_EQ_INT(sites_add(s, "r.test", "R", "", "http://r.test", NULL, 0, &site), ERR_OK);
+		T_EQ_INT(posts_add(s, site, POST_KIND_POST, "p", "P", "x", false, 0, &post, msg,
+			     sizeof(msg)), ERR_OK);
+		c_old = add_comment(p, s, site, post, 91);
+		c_young = add_comment(p, s, site, post, 89);
+	}
 	add_event(s, "/old", time_now() - 91 * 86400);
 	add_event(s, "/young", time_now() - 89 * 86400);
 
@@ -187,6 +241,15 @@ main(void)
 	T_EQ_INT(removed(&rep, "sign_in_addresses"), 1);
 	/* raw analytics rows older than analytics_days go; the daily rollups stay */
 	T_EQ_INT(removed(&rep, "analytics_events"), 1);
+	/* a commenter's address older than ip_days goes; the comment stays */
+	T_EQ_INT(removed(&rep, "comment_addresses"), 1);
+	T_ASSERT(!comment_has_ip(s, c_old));
+	T_ASSERT(comment_has_ip(s, c_young));
+	{
+		struct comment c;
+		T_EQ_INT(comments_get(s, ar, c_old, &c), ERR_OK);
+		T_EQ_STR(c.body_md, "hello");
+	}
 	T_EQ_INT(count_q(s, &t_events, "/old"), 0);
 	T_EQ_INT(count_q(s, &t_events, "/young"), 1);
 	T_EQ_INT(count_q(s, &t_rollups, NULL), 2);
