@@ -68,7 +68,7 @@ enum {
 	"c.id, c.site_id, c.post_id, COALESCE(c.parent_id, 0), COALESCE(c.person_id, 0),"  \
 	" c.author, c.subject, c.body_md, c.body_html, c.status,"                           \
 	" CASE WHEN c.email_sealed IS NULL THEN 0 ELSE 1 END, c.created_at, c.updated_at,"  \
-	" p.slug, p.title"
+	" p.slug, p.title, CASE WHEN c.ip_sealed IS NULL THEN 0 ELSE 1 END"
 
 static const struct store_stmt comments_sql[SQL__MAX] = {
 	[SQL_INSERT] = {"comment_insert",
@@ -374,6 +374,7 @@ comments_row(struct store_q *q, struct arena *a, void *element)
 	c->updated_at = store_col_int(q, 12);
 	c->post_slug = arena_strdup(a, store_col_text(q, 13));
 	c->post_title = arena_strdup(a, store_col_text(q, 14));
+	c->has_ip = store_col_int(q, 15) != 0;
 	return c->author && c->subject && c->body_md && c->body_html && c->post_slug &&
 		       c->post_title
 		   ? ERR_OK

@@ -64,6 +64,7 @@ struct comment {
 	const char *body_html; /* rendered when written (trusted: our renderer produced it) */
 	enum comment_status status;
 	bool has_email;
+	bool has_ip;           /* false once retention cleared the address */
 	int64_t created_at;
 	int64_t updated_at;
 	const char *post_slug; /* the post it is on */

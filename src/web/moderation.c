@@ -133,6 +133,7 @@ moderation_item(struct web_app *app, struct http_request *req, struct http_respo
 	if (email_ok)
 		tmpl_set_str(o, "email", arena_strdup(req->arena, email.data ? email.data : ""));
 	tmpl_set_bool(o, "email_given", c->has_email);
+	tmpl_set_bool(o, "ip_removed", !c->has_ip);
 out:
 	if (ip.data)
 		sodium_memzero(ip.data, ip.len);

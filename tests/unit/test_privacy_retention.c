@@ -249,6 +249,9 @@ main(void)
 		struct comment c;
 		T_EQ_INT(comments_get(s, ar, c_old, &c), ERR_OK);
 		T_EQ_STR(c.body_md, "hello");
+		T_ASSERT(!c.has_ip);
+		T_EQ_INT(comments_get(s, ar, c_young, &c), ERR_OK);
+		T_ASSERT(c.has_ip);
 	}
 	T_EQ_INT(count_q(s, &t_events, "/old"), 0);
 	T_EQ_INT(count_q(s, &t_events, "/young"), 1);

@@ -146,6 +146,7 @@ main(void)
 	T_EQ_INT(comments_get(s, a, id, &c), ERR_OK);
 	T_EQ_STR(c.subject, "commenter:1");
 	T_ASSERT(c.has_email);
+	T_ASSERT(c.has_ip);
 	T_EQ_STR(c.post_slug, "p1");
 	T_EQ_INT(comments_count_pending(s, site1, &n64), ERR_OK);
 	T_EQ_INT(n64, 1);
