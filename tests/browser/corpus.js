@@ -72,4 +72,13 @@ function verdict(buf, limit, multiline) {
   return { ok: true, why: '' };
 }
 
-module.exports = { load, framed, verdict, utf8ok, chars };
+// True when http/parse.c refuses the whole form for value (NUL, invalid UTF-8, a C0
+// control other than \t \r \n, DEL: core/str.c str_utf8_valid), before any field is
+// looked at: the answer is "The form could not be read", with no form to keep it in.
+function unreadable(buf) {
+  if (!utf8ok(buf)) return true;
+  for (const c of buf) if ((c < 0x20 && c !== 9 && c !== 10 && c !== 13) || c === 0x7f) return true;
+  return false;
+}
+
+module.exports = { load, framed, verdict, utf8ok, chars, unreadable };

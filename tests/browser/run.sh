@@ -2,9 +2,11 @@
 # candor's browser test (issue 5): starts a real `candor serve` on a fresh data directory
 # and has Debian's Chromium, driven by playwright-core (tests/browser/flow.js), walk
 # signup -> email link (read from the Maildir) -> login -> export -> delete.
-# Usage: tests/browser/run.sh sqlite|postgres [WALK.js]
+# Usage: tests/browser/run.sh sqlite|postgres [WALK.js [PART]]
 #   WALK.js           the walk to run (default flow.js; xss.js is issue 6's XSS corpus,
-#                     which also gets CANDOR_BIN, CANDOR_DATA and CANDOR_HOST)
+#                     admin.js its moderation walk; they also get CANDOR_BIN, CANDOR_DATA
+#                     and CANDOR_HOST)
+#   PART              given to the walk as its argument (xss.js: content or comments)
 #   CANDOR_BIN        the candor binary (ctest sets it)
 #   CANDOR_TEST_PG_URL admin URL of the private test cluster (tests/run.sh sets it), for
 #                     postgres: a fresh database candor_browser_<pid> is made and dropped.
@@ -15,9 +17,10 @@
 set -euo pipefail
 backend=${1:?usage: tests/browser/run.sh sqlite|postgres [WALK.js]}
 walk=${2:-flow.js}
+part=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 name=it_browser
-[ "$walk" = flow.js ] || name=it_${walk%.js}_browser
+[ "$walk" = flow.js ] || name=it_${walk%.js}${part:+_$part}_browser
 fail() {
 	echo "$name.$backend: FAIL: $*" >&2
 	exit 1
@@ -88,6 +91,13 @@ else
 		fail "candor init failed: $(cat "$tmp/init.log")"
 fi
 
+# xss.js sends each comment from its own address (X-Forwarded-For, as a proxy in front
+# would), so the server believes the test's 127.0.0.1 as a proxy there.
+if [ "$walk" = xss.js ]; then
+	sed -i 's/^trusted_proxies = *$/trusted_proxies = 127.0.0.1/' "$data/candor.conf"
+	grep -q '^trusted_proxies = 127.0.0.1$' "$data/candor.conf" || fail "cannot set trusted_proxies in $data/candor.conf"
+fi
+
 # serve on a port the kernel picks; the log names it.
 "$bin" serve --data "$data" --listen 127.0.0.1:0 >"$tmp/serve.log" 2>&1 &
 pid=$!
@@ -111,7 +121,7 @@ origin=http://127.0.0.1:$port
 start=$(date +%s)
 CANDOR_ORIGIN=$origin CANDOR_MAILDIR=$data/maildir CANDOR_BACKEND=$backend \
 	CANDOR_BIN=$bin CANDOR_DATA=$data CANDOR_HOST=127.0.0.1 \
-	node "$here/$walk" || fail "the browser walk $walk failed (see above)"
+	node "$here/$walk" ${part:+"$part"} || fail "the browser walk $walk failed (see above)"
 
 # A clean stop: serve exits 0 on SIGTERM (a sanitizer report would make it fail).
 kill -TERM "$pid"

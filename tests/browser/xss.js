@@ -1,7 +1,10 @@
-// candor's XSS test (issue 6, item 6), run by tests/browser/run.sh BACKEND xss.js against a
-// live server: every payload of tests/xss/payloads.txt goes into post titles and bodies
-// (the command line), then the pages that show them (home and its pages, each post, the
-// Atom feed) are rendered in Debian's Chromium (playwright-core). Nothing may run: a
+// candor's XSS test (issue 6, item 6), run by tests/browser/run.sh BACKEND xss.js PART
+// against a live server. Part content: every payload of tests/xss/payloads.txt goes into
+// post titles and bodies (the command line), then the pages that show them (home and its
+// pages, each post, the Atom feed) are rendered in Debian's Chromium (playwright-core).
+// Part comments: every payload as a commenter's name and as comment text (the form), then
+// the refusals, the moderation queue, the post with the approved comments, the home page
+// and the comment feed. Nothing may run: a
 // payload that executed calls window.__xss(N) or opens a dialog, both recorded; the page
 // must show no script error and hold no injected element or attribute (event handler,
 // script, frame, javascript:/data:/vbscript: link). And each payload must be there as
@@ -21,16 +24,22 @@ const origin = process.env.CANDOR_ORIGIN;
 const bin = process.env.CANDOR_BIN;
 const data = process.env.CANDOR_DATA;
 const host = process.env.CANDOR_HOST;
-const label = 'it_xss.' + (process.env.CANDOR_BACKEND || '?');
+const part = process.argv[2] || '';
+const label = 'it_xss_' + part + '.' + (process.env.CANDOR_BACKEND || '?');
+if (part !== 'content' && part !== 'comments') {
+  console.error(label + ': FAIL: the part to run is content or comments (run.sh BACKEND xss.js PART)');
+  process.exit(1);
+}
 if (!origin || !bin || !data || !host) {
   console.error(label + ': FAIL: CANDOR_ORIGIN, CANDOR_BIN, CANDOR_DATA and CANDOR_HOST must be set (tests/browser/run.sh sets them)');
   process.exit(1);
 }
 
 let step = 0;
+const t0 = Date.now();
 function ok(what) {
   step++;
-  console.log('ok ' + step + ' - ' + what);
+  console.log('ok ' + step + ' - ' + what + ' [' + ((Date.now() - t0) / 1000).toFixed(0) + ' s]');
 }
 class Failure extends Error {}
 function check(cond, what) {
@@ -59,13 +68,11 @@ async function openBrowser() {
       window.__xssReport(String(n));
     };
   });
-  await context.route('**/*', (route) => {
-    const u = route.request().url();
-    if (/^https?:/.test(u) && new URL(u).origin !== origin) {
-      watch.foreign.push(watch.where + ': ' + u);
-      return route.abort();
-    }
-    return route.continue();
+  // only other origins are intercepted (and never let out); the server's own requests
+  // go straight through
+  await context.route((u) => /^(https?|wss?):/.test(u.href) && u.origin !== origin, (route) => {
+    watch.foreign.push(watch.where + ': ' + route.request().url());
+    return route.abort();
   });
   const page = await context.newPage();
   page.on('dialog', (d) => {
@@ -81,6 +88,11 @@ async function openBrowser() {
   });
   return { browser, context, page, watch };
 }
+
+// How long a page is given after its load event for handlers that fire late (autofocus,
+// ontoggle, SVG animations) before the watch is read. An injected element or attribute is
+// caught in the DOM whether or not it ran.
+const SETTLE_MS = 30;
 
 // What no candor page may hold, whatever it shows: checked in the live DOM.
 function domFindings() {
@@ -119,12 +131,15 @@ async function render(b, url, what) {
   const res = await b.page.goto(url);
   check(res && res.status() === 200, what + ': GET ' + url + ' answers 200 (got ' + (res && res.status()) + ')');
   await b.page.waitForLoadState('load');
-  await b.page.waitForTimeout(100);
-  const findings = await b.page.evaluate(domFindings);
-  check(findings.length === 0, what + ': the page holds injected markup: ' + findings.slice(0, 10).join(', '));
+  await b.page.waitForTimeout(SETTLE_MS);
+  const r = await b.page.evaluate(PAGE_STATE);
+  check(r.findings.length === 0, what + ': the page holds injected markup: ' + r.findings.slice(0, 10).join(', '));
   checkWatch(b, what);
-  return fold(await b.page.locator('body').innerText());
+  return fold(r.text);
 }
+
+// domFindings and the body's visible text, in one round trip to the browser.
+const PAGE_STATE = '({ findings: (' + domFindings.toString() + ')(), text: document.body.innerText })';
 
 function checkWatch(b, what) {
   const w = b.watch;
@@ -242,6 +257,318 @@ async function checkPosts(b, stored) {
   ok('/feed.xml in Chromium: nothing ran; ' + inFeed + ' payload titles in it, no XHTML script element');
 }
 
+// --------------------------------------------------------------------------- comments ----
+
+const LIMIT_COMMENT_AUTHOR_CHARS = 80;
+const LIMIT_COMMENT_CHARS = 5000;
+const LIMIT_COMMENT_MIN_SUBMIT_S = 3;
+const ADMIN = { username: 'xss_admin', email: 'xss_admin@example.org', password: 'Correct horse battery staple xss' };
+const COMMENT_POST = 'comments-here';
+
+// The site admin who moderates, and the post the comments go under (command line, before
+// the first page is asked for).
+function addCommentSetup(tmp) {
+  const pw = path.join(tmp, 'admin.pw');
+  fs.writeFileSync(pw, ADMIN.password + '\n');
+  let r = candor(['user', 'add', '--data', data, '--username', ADMIN.username, '--email', ADMIN.email, '--role', 'member', '--password-file', pw]);
+  check(r.status === 0, 'user add ' + ADMIN.username + ' (' + r.stderr.trim() + ')');
+  r = candor(['user', 'role', '--data', data, '--username', ADMIN.username, '--site', host, '--grant', 'admin']);
+  check(r.status === 0, 'user role --grant admin (' + r.stderr.trim() + ')');
+  const md = path.join(tmp, 'comments.md');
+  fs.writeFileSync(md, 'The comments under this post are the XSS corpus.\n');
+  r = candor(['post', 'add', '--data', data, '--site', host, '--title', 'Comments here', '--file', md, '--slug', COMMENT_POST]);
+  check(r.status === 0, 'post add ' + COMMENT_POST + ' (' + r.stderr.trim() + ')');
+}
+
+// application/x-www-form-urlencoded of fields (strings or Buffers), byte by byte, so NUL,
+// control bytes and invalid UTF-8 reach the server as they are.
+function formBody(fields) {
+  const out = [];
+  for (const [k, v] of Object.entries(fields)) {
+    const bytes = Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'utf8');
+    let e = '';
+    for (const c of bytes) e += /[A-Za-z0-9_.~-]/.test(String.fromCharCode(c)) ? String.fromCharCode(c) : '%' + c.toString(16).toUpperCase().padStart(2, '0');
+    out.push(encodeURIComponent(k) + '=' + e);
+  }
+  return Buffer.from(out.join('&'));
+}
+
+async function postForm(b, url, fields, headers) {
+  return b.page.request.post(url, {
+    headers: Object.assign({ 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin }, headers || {}),
+    data: formBody(fields),
+    maxRedirects: 0,
+  });
+}
+
+// Renders an answer the server gave to a POST (a refusal: the form again, the input kept)
+// in the browser at the server's origin, exactly as it came.
+async function renderAnswer(b, html, what) {
+  const url = origin + '/__answer';
+  await b.page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }), { times: 1 });
+  return render(b, url, what);
+}
+
+// The csrf field and action of the first form holding selector on the page at url.
+async function formOf(b, url, selector) {
+  const text = await render(b, url, 'form on ' + url);
+  const f = await b.page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    const form = el && el.closest('form');
+    if (!form) return null;
+    const c = form.querySelector('input[name=csrf]');
+    return { action: form.getAttribute('action'), csrf: c && c.value };
+  }, selector);
+  check(f && f.csrf && f.action, url + ' has a form with ' + selector + ', a csrf field and an action (the page says: ' + text.slice(0, 200) + ')');
+  return f;
+}
+
+// Each payload as a commenter's name and, in another comment, as the text. A value the
+// form rules refuse must get 400 with the error next to the field and the input kept
+// (that page rendered too); the rest are stored (303) and held for moderation. Every
+// comment comes from its own address (X-Forwarded-For; run.sh trusts 127.0.0.1), so the
+// per-address rate limit is not what is tested here.
+async function postComments(b) {
+  const f = await formOf(b, origin + '/posts/' + COMMENT_POST, 'textarea[name=text]');
+  await b.page.waitForTimeout(LIMIT_COMMENT_MIN_SUBMIT_S * 1000 + 200);
+  const accepted = [];
+  let refused = 0, k = 0;
+  for (const p of corpus) {
+    for (const field of ['name', 'text']) {
+      k++;
+      const ip = '10.66.' + (k >> 8) + '.' + (k & 255);
+      const v = field === 'name' ? corpusLib.framed(p, LIMIT_COMMENT_AUTHOR_CHARS) : corpusLib.framed(p, LIMIT_COMMENT_CHARS);
+      const other = field === 'name' ? 'Name test ' + p.tag + '.' : 'Text ' + p.tag;
+      const fields = { csrf: f.csrf, name: field === 'name' ? v : other, email: '', website: '', text: field === 'text' ? v : other };
+      const want = corpusLib.verdict(v, field === 'name' ? LIMIT_COMMENT_AUTHOR_CHARS : LIMIT_COMMENT_CHARS, field === 'text');
+      const res = await postForm(b, new URL(f.action, origin).href, fields, { 'X-Forwarded-For': ip });
+      const what = 'payload ' + p.n + ' as comment ' + field;
+      if (want.ok) {
+        check(res.status() === 303, what + ' is accepted with 303 (got ' + res.status() + ': ' + fold((await res.text()).replace(/<[^>]*>/g, ' ')).slice(0, 300) + ')');
+        accepted.push({ p, field, ip, name: String(fields.name), text: String(fields.text) });
+      } else {
+        check(res.status() === 400, what + ' (' + want.why + ') is refused with 400 (got ' + res.status() + ')');
+        const text = await renderAnswer(b, await res.text(), what + ', refused');
+        if (corpusLib.unreadable(v)) {
+          // NUL, invalid UTF-8, C0 controls other than \t \r \n and DEL stop the form
+          // parser itself (http/parse.c, str_utf8_valid): a page saying so, no form
+          check(/Bad request/.test(text) && /could not be read/.test(text), what + ': the refusal says the form could not be read (' + text.slice(0, 200) + ')');
+          refused++;
+          continue;
+        }
+        check(/Your comment was not sent/.test(text), what + ': the refusal says the comment was not sent (' + text.slice(0, 200) + ')');
+        const err = await b.page.locator('.field-error').allInnerTexts();
+        check(err.length >= 1, what + ': the error is next to the field');
+        if (corpusLib.utf8ok(v) && want.why.indexOf('control') < 0) {
+          // the input is kept whole (not cut) in the form
+          const kept = await b.page.inputValue(field === 'name' ? 'input[name=name]' : 'textarea[name=text]');
+          check(kept.replace(/\r\n?/g, '\n') === v.toString('utf8').replace(/\r\n?/g, '\n'), what + ': the input is kept whole in the form (' + kept.length + ' characters)');
+        }
+        refused++;
+      }
+    }
+  }
+  ok('comments: ' + accepted.length + ' with a payload as name or text accepted and held, ' + refused +
+    ' refused with 400, the error next to the field, the input kept, and nothing ran on those pages');
+  return accepted;
+}
+
+async function signIn(b, who) {
+  await b.page.goto(origin + '/login');
+  await b.page.fill('input[name=login]', who.username);
+  await b.page.fill('input[name=password]', who.password);
+  await Promise.all([b.page.waitForNavigation(), b.page.locator('form:has(input[name=login]) button[type=submit]').first().click()]);
+  check(new URL(b.page.url()).pathname !== '/login', who.username + ' signs in (the page says: ' + fold(await b.page.locator('body').innerText()).slice(0, 200) + ')');
+}
+
+// Every page of one moderation tab: returns the moderation forms and the page texts.
+async function queuePages(b, status) {
+  let url = origin + '/admin/comments?status=' + status, n = 0;
+  const forms = [], texts = [], ips = [], authors = [];
+  while (url) {
+    n++;
+    check(n <= 40, 'the moderation queue has fewer than 40 pages');
+    texts.push(await render(b, url, 'moderation queue (' + status + ') page ' + n));
+    forms.push(...await b.page.evaluate(() => [...document.querySelectorAll('form.moderate')].map((f) => ({
+      action: f.getAttribute('action'), csrf: f.querySelector('input[name=csrf]').value,
+      back: (f.querySelector('input[name=back]') || {}).value || '' }))));
+    ips.push(...await b.page.locator('.commenter-ip').allInnerTexts());
+    authors.push(...(await b.page.locator('.comment-author').allInnerTexts()).map(fold));
+    const older = b.page.locator('nav.pagination a[rel=next]');
+    url = (await older.count()) ? new URL(await older.first().getAttribute('href'), origin).href : '';
+  }
+  return { forms, text: texts.join(' '), ips, authors, pages: n };
+}
+
+function checkComments(accepted, text, authors, what) {
+  for (const c of accepted) {
+    if (c.field === 'name')
+      check(authors.includes(fold(c.name)), what + ': payload ' + c.p.n + ' is shown as the commenter\'s name, as text');
+    else
+      check(new RegExp('\\bQ' + c.p.n + 'a\\b').test(text) && authors.includes(fold(c.name)),
+        what + ': the comment with payload ' + c.p.n + ' as its text is there');
+  }
+}
+
+async function moderateComments(b, accepted) {
+  await signIn(b, ADMIN);
+  const q = await queuePages(b, 'pending');
+  checkComments(accepted, q.text, q.authors, 'the moderation queue');
+  const missingIp = accepted.filter((c) => !q.ips.includes(c.ip)).length;
+  check(missingIp === 0, 'the queue shows each commenter\'s IP address to the site admin (' + missingIp + ' missing)');
+  ok('the moderation queue, ' + q.pages + ' pages: nothing ran; all ' + accepted.length + ' held comments shown as text, with their IP addresses');
+  let approved = 0;
+  for (const f of q.forms) {
+    const res = await postForm(b, new URL(f.action, origin).href, { csrf: f.csrf, back: f.back, action: 'approve' });
+    check(res.status() === 303, 'approving ' + f.action + ' answers 303 (got ' + res.status() + ')');
+    approved++;
+  }
+  check(approved === accepted.length, 'the queue held one form per comment (' + approved + ' for ' + accepted.length + ')');
+  ok('approved the ' + approved + ' comments');
+}
+
+async function checkApproved(b, accepted) {
+  const text = await render(b, origin + '/posts/' + COMMENT_POST, 'the post with the comments');
+  const authors = (await b.page.locator('.comment-author').allInnerTexts()).map(fold);
+  checkComments(accepted, text, authors, 'the post page');
+  ok('the post page with ' + accepted.length + ' approved comments: nothing ran; every name shown as text, every text there');
+
+  const home = await render(b, origin + '/', 'home with comment counts');
+  check(home.includes(accepted.length + ' comments'), 'the home page shows the post\'s ' + accepted.length + ' comments');
+  ok('home shows "' + accepted.length + ' comments" and nothing ran');
+
+  b.watch.where = '/comments.xml';
+  const res = await b.page.goto(origin + '/comments.xml');
+  check(res && res.status() === 200, 'GET /comments.xml answers 200 (got ' + (res && res.status()) + ')');
+  await b.page.waitForTimeout(150);
+  checkWatch(b, '/comments.xml');
+  const xml = await res.text();
+  const inFeed = accepted.filter((c) => xml.includes(c.p.tag + 'a ')).length;
+  const scripts = await b.page.evaluate(() => document.getElementsByTagNameNS('http://www.w3.org/1999/xhtml', 'script').length);
+  check(inFeed >= 1 && scripts === 0, '/comments.xml holds payload comments (' + inFeed + ') and no XHTML script element (' + scripts + ')');
+  ok('/comments.xml in Chromium: nothing ran; ' + inFeed + ' payload comments in it');
+}
+
+// ------------------------------------------------------------------ the admin editor ----
+
+// Each payload as the title and body of a new post in the admin editor, previewed: the
+// form comes back with the input kept (the title in a value attribute, the body in the
+// textarea) and the server-rendered preview of the body. A value the form rules refuse
+// gets 400, the error next to the field and the input kept. Saving goes through the same
+// posts_add as `candor post add`, whose titles the post pages above showed.
+async function adminPreviews(b) {
+  const f = await formOf(b, origin + '/admin/posts/new', 'input[name=title]');
+  let previewed = 0, refused = 0;
+  for (const p of corpus) {
+    const title = corpusLib.framed(p, LIMIT_TITLE);
+    const body = Buffer.concat([Buffer.from('Body ' + p.tag + ': '), corpusLib.framed(p, LIMIT_TITLE)]);
+    const what = 'payload ' + p.n + ' in the admin editor';
+    const res = await postForm(b, new URL(f.action, origin).href,
+      { csrf: f.csrf, title, slug: 'preview-' + p.n, body, status: 'draft', publish_at: '', action: 'preview' });
+    const html = await res.text();
+    if (corpusLib.unreadable(title) || corpusLib.unreadable(body)) {
+      check(res.status() === 400, what + ': a form with bytes the parser refuses answers 400 (got ' + res.status() + ')');
+      const text = await renderAnswer(b, html, what + ', refused');
+      check(/could not be read/.test(text), what + ': the refusal says the form could not be read');
+      refused++;
+      continue;
+    }
+    const want = corpusLib.verdict(title, LIMIT_TITLE, false);
+    const text = await renderAnswer(b, html, what);
+    // an <input>'s value never holds line breaks (HTML strips them)
+    const kept = await b.page.inputValue('input[name=title]');
+    check(kept === title.toString('utf8').replace(/[\r\n]/g, ''), what + ': the title is kept whole in the form (' + JSON.stringify(kept.slice(0, 80)) + ')');
+    // a <textarea>'s value has its line breaks normalised to \n
+    const keptBody = (await b.page.inputValue('textarea[name=body]')).replace(/\r\n?/g, '\n');
+    check(keptBody === body.toString('utf8').replace(/\r\n?/g, '\n'), what + ': the body is kept whole in the form');
+    if (want.ok) {
+      check(res.status() === 200, what + ': the preview answers 200 (got ' + res.status() + ': ' + text.slice(0, 200) + ')');
+      const pv = fold(await b.page.locator('.preview').innerText());
+      check(pv.includes('Body ' + p.tag + ':') && new RegExp('\\bQ' + p.n + 'a\\b').test(pv), what + ': the preview shows the body (' + pv.slice(0, 120) + ')');
+      previewed++;
+    } else {
+      check(res.status() === 400 && (await b.page.locator('.field-error').count()) >= 1,
+        what + ' (' + want.why + '): refused with 400 and the error next to the field (got ' + res.status() + ')');
+      refused++;
+    }
+  }
+  ok('admin editor: ' + previewed + ' payload titles and bodies previewed, the input kept; ' + refused +
+    ' refused with 400 and the error said; nothing ran on any of those pages');
+}
+
+// ----------------------------------------------------------------------------- search ----
+
+const LIMIT_SEARCH_QUERY = 200;
+
+function queryString(buf) {
+  let e = '';
+  for (const c of buf) e += /[A-Za-z0-9_.~-]/.test(String.fromCharCode(c)) ? String.fromCharCode(c) : '%' + c.toString(16).toUpperCase().padStart(2, '0');
+  return e;
+}
+
+// Each payload as a search query: the query comes back in the search box and in the
+// sentence counting the results, as text. Then the results for "xss" (nearly every
+// payload post), page by page: titles and snippets with <mark> built from payloads.
+async function searches(b, stored) {
+  let echoed = 0, refused = 0;
+  for (const p of corpus) {
+    const q = corpusLib.framed(p, LIMIT_SEARCH_QUERY);
+    const what = 'payload ' + p.n + ' as a search query';
+    const url = origin + '/search?q=' + queryString(q);
+    b.watch.where = what;
+    const res = await b.page.goto(url);
+    const st = res && res.status();
+    await b.page.waitForTimeout(SETTLE_MS);
+    const r = await b.page.evaluate(PAGE_STATE);
+    check(r.findings.length === 0, what + ': the page holds injected markup: ' + r.findings.slice(0, 10).join(', '));
+    checkWatch(b, what);
+    const text = fold(r.text);
+    if (corpusLib.unreadable(q)) {
+      check(st === 400 && /\S/.test(text), what + ': bytes the parser refuses answer 400 with a sentence (got ' + st + ')');
+      refused++;
+      continue;
+    }
+    // the search page's box, and the one in the header where the layout has it
+    const boxes = await b.page.locator('input[name=q]').evaluateAll((els) => els.map((e) => e.value));
+    const want = q.toString('utf8').replace(/[\r\n]/g, '');
+    check(boxes.length >= 1 && boxes.every((v) => v === want), what + ': the query is kept in the search box (' + JSON.stringify(boxes).slice(0, 160) + ')');
+    if (corpusLib.chars(q) > LIMIT_SEARCH_QUERY) {
+      check(st === 400 && /at most 200 characters/.test(text), what + ': an over-long query answers 400 saying the limit (got ' + st + ')');
+      refused++;
+      continue;
+    }
+    check(st === 200, what + ': answers 200 (got ' + st + ': ' + text.slice(0, 200) + ')');
+    const said = await b.page.locator('.search-count q, .field-error').allInnerTexts();
+    check(said.some((t) => fold(t) === fold(q.toString('utf8')) || /Type a word/.test(t)),
+      what + ': the query is said back as text (' + JSON.stringify(said).slice(0, 200) + ')');
+    echoed++;
+  }
+  ok('search: ' + echoed + ' payload queries said back as text, ' + refused + ' refused with 400 and a sentence; nothing ran');
+
+  let url = origin + '/search?q=xss', pages = 0, marks = 0;
+  const seen = new Set();
+  while (url) {
+    pages++;
+    check(pages <= 60, 'the results for xss have at most 60 pages');
+    const text = await render(b, url, 'search results for xss, page ' + pages);
+    marks += await b.page.locator('.snippet mark').count();
+    // a snippet is text with <mark> added by the code, nothing else
+    const other = await b.page.evaluate(() => [...document.querySelectorAll('.snippet *')].filter((e) => e.tagName !== 'MARK' || e.attributes.length).map((e) => e.outerHTML.slice(0, 80)));
+    check(other.length === 0, 'search results page ' + pages + ': snippets hold only <mark>: ' + other.join(', '));
+    for (const t of await b.page.locator('.search-results h2').allInnerTexts()) {
+      const m = /^Q(\d+)a /.exec(t);
+      if (m) seen.add(Number(m[1]));
+    }
+    check(/results? for/.test(text), 'the search for xss says how many results');
+    const next = b.page.locator('nav.pagination a[rel=next]');
+    url = (await next.count()) ? new URL(await next.first().getAttribute('href'), origin).href : '';
+  }
+  const want = stored.filter((s) => /xss/i.test(s.title)).length;
+  check(seen.size >= want - 2 && marks >= 10, 'the results for xss list the payload posts (' + seen.size + ' of ' + want +
+    ') with highlighted snippets (' + marks + ' marks)');
+  ok('search results for xss, ' + pages + ' pages: nothing ran; ' + seen.size + ' payload posts with ' + marks + ' highlighted snippets');
+}
+
 // --------------------------------------------------------------------------- main ----
 
 async function main() {
@@ -249,7 +576,8 @@ async function main() {
   let b;
   try {
     // all writes through the command line before the first page is asked for
-    const stored = addPosts(tmp);
+    const stored = part === 'content' ? addPosts(tmp) : [];
+    if (part === 'comments') addCommentSetup(tmp);
     b = await openBrowser();
     // the marker works: a page of our own calling it is seen (the detection is live)
     b.watch.where = 'self-check';
@@ -264,7 +592,15 @@ async function main() {
       b.watch.hits.length + ' hits; ' + found.join(', ') + ')');
     b.watch.hits.length = 0;
     ok('self-check: a script calling __xss, an onerror handler, a data: image source and a javascript: link are detected');
-    await checkPosts(b, stored);
+    if (part === 'content') {
+      await checkPosts(b, stored);
+    } else {
+      const accepted = await postComments(b);
+      await moderateComments(b, accepted);
+      // the admin's session ends: what follows is what an anonymous visitor sees
+      await b.context.clearCookies();
+      await checkApproved(b, accepted);
+    }
   } finally {
     if (b) await b.browser.close();
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -272,9 +608,9 @@ async function main() {
 }
 
 const timer = setTimeout(() => {
-  console.error(label + ': FAIL: the run took longer than 170 s');
+  console.error(label + ': FAIL: the run took longer than 270 s');
   process.exit(1);
-}, 170000);
+}, 270000);
 main().then(
   () => {
     clearTimeout(timer);
