@@ -36,6 +36,7 @@ bench: build
 	@scripts/deps.sh bench
 	@bench/serve.sh
 	@bench/report.sh
+	@bench/ingest.sh
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bench/serve.sh: how fast candor serves a cached public page, against nginx serving the
 # same bytes from a file and against bare_mhd (bench/bare_mhd.c: libmicrohttpd with
-# candor's daemon settings answering with one prebuilt response). See bench/README.md.
+# candor's daemon settings answering with one prebuilt response), and what recording
+# analytics costs (candor-noanalytics: the same data with [analytics] enabled = no).
+# See bench/README.md.
 #
 # Usage: make bench            (builds build/candor first, then runs this script)
 #        bench/serve.sh        (uses build/candor, or $CANDOR)
@@ -165,6 +167,7 @@ start_candor() {
 	sed -i -e 's/^access_log = .*/access_log = off/' \
 		-e "s/^per_ip_connection_limit = .*/per_ip_connection_limit = $per_ip/" "$data/candor.conf"
 	grep -q '^access_log = off$' "$data/candor.conf" || die "could not set access_log = off in $data/candor.conf"
+	: >"$tmp/$name.log" # a retry must not read the port of the previous attempt's log
 	"$candor" serve --data "$data" --listen 127.0.0.1:0 2>"$tmp/$name.log" &
 	last_pid=$!
 	pids+=("$last_pid")
@@ -173,7 +176,7 @@ start_candor() {
 	say "$name on 127.0.0.1:$port"
 }
 
-targets=(candor-sqlite nginx bare)
+targets=(candor-sqlite candor-noanalytics nginx bare)
 
 if [ "$use_pg" != 0 ]; then
 	say "starting a private PostgreSQL cluster"
@@ -206,6 +209,9 @@ for attempt in 1 2 3; do
 			>"$tmp/init-pg.log" 2>&1 ||
 			{ cat "$tmp/init-pg.log" >&2; die "candor init (PostgreSQL) failed"; }
 	fi
+	# the same data with [analytics] enabled = no: what recording costs (issue 7, bench a)
+	cp -a "$tmp/data-sqlite-$attempt" "$tmp/data-noanalytics-$attempt"
+	printf '\n[analytics]\nenabled = no\n' >>"$tmp/data-noanalytics-$attempt/candor.conf"
 	start_candor candor-sqlite "$tmp/data-sqlite-$attempt"
 	sqlite_pid=$last_pid
 	# The page as candor serves it: what nginx and bare_mhd will serve.
@@ -221,6 +227,9 @@ for attempt in 1 2 3; do
 	stop_pid "$sqlite_pid"
 	stop_pid "$last_pid"
 done
+kill -0 "$sqlite_pid" 2>/dev/null ||
+	die "the SQLite and PostgreSQL demo data straddled a second three times (a busy machine?); BENCH_PG=0 skips PostgreSQL"
+start_candor candor-noanalytics "$tmp/data-noanalytics-$attempt"
 mkdir -p "$tmp/www${page_path%/*}"
 cp "$tmp/page.html" "$tmp/www$page_path"
 chmod -R a+rX "$tmp/www"
@@ -412,6 +421,13 @@ for c in candor-sqlite candor-pg; do
 		}'
 	done
 done
+# What analytics costs: the same server and data with recording on and off (target: at
+# most 5% of throughput, docs/analytics.md).
+awk -v n="${med_rps[candor-sqlite]}" -v d="${med_rps[candor-noanalytics]}" 'BEGIN {
+	r = n / d
+	printf "%-22s %6.3fx  >= 0.95x %s  (analytics on/off: %.1f%% of throughput)\n",
+	    "analytics-on/off", r, (r + 1e-9 >= 0.95 ? "ok" : "MISSED"), (1 - r) * 100
+}'
 if [ -n "$noisy" ]; then
 	echo
 	echo "noisy: the best round beat the worst by more than 30% for$noisy;" \

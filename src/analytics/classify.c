@@ -150,33 +150,23 @@ lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-/* Like find, ignoring ASCII case; needle is lower-case. from: where to start. */
-static const char *
-find_nocase(const char *hay, size_t n, size_t from, const char *needle)
-{
-	size_t m = strlen(needle), i, j;
-
-	for (i = from; m > 0 && i + m <= n; i++) {
-		for (j = 0; j < m && lower(hay[i + j]) == needle[j]; j++)
-			;
-		if (j == m)
-			return hay + i;
-	}
-	return NULL;
-}
-
 static bool
 is_bot(const char *ua, size_t n)
 {
-	const char *p;
+	char low[LIMIT_UA_BYTES];
+	const char *p, *end;
 	size_t i;
 
 	if (n == 0)
 		return true; /* no browser sends an empty User-Agent */
+	/* one lower-case copy, then memchr/memcmp per token: this runs on every request */
+	for (i = 0; i < n; i++)
+		low[i] = lower(ua[i]);
+	end = low + n;
 	for (i = 0; i < COUNTOF(bot_tokens); i++) {
-		for (p = find_nocase(ua, n, 0, bot_tokens[i]); p != NULL;
-		     p = find_nocase(ua, n, (size_t)(p - ua) + 1, bot_tokens[i])) {
-			if (i == 0 && p - ua >= 2 && lower(p[-2]) == 'c' && lower(p[-1]) == 'u')
+		for (p = find(low, n, bot_tokens[i]); p != NULL;
+		     p = find(p + 1, (size_t)(end - p - 1), bot_tokens[i])) {
+			if (i == 0 && p - low >= 2 && p[-2] == 'c' && p[-1] == 'u')
 				continue; /* "Cubot" */
 			return true;
 		}

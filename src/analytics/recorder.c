@@ -151,14 +151,24 @@ analytics_queue_dropped(const struct analytics_queue *q)
 
 enum {
 	REC_INSERT_EVENT,
+	REC_INSERT_EVENTS,
 	REC_UPSERT_DAY,
 	REC_UPSERT_DIM,
 };
 
+/* Raw rows go REC_ROWS to a statement (one statement per row cost as much again on
+ * SQLite, and a round trip each on PostgreSQL); the rest of a batch one by one. */
+#define REC_ROWS 32
+#define REC_COLS 11
+#define REC_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define REC_ROW4 REC_ROW ", " REC_ROW ", " REC_ROW ", " REC_ROW
+#define REC_ROW16 REC_ROW4 ", " REC_ROW4 ", " REC_ROW4 ", " REC_ROW4
+#define REC_INSERT "INSERT INTO analytics_events (site_id, at, path, status, page, browser," \
+		   " major, bot, language, referrer, visitor) VALUES "
+
 static const struct store_stmt rec_sql[] = {
-	[REC_INSERT_EVENT] = {"analytics_insert_event",
-	    "INSERT INTO analytics_events (site_id, at, path, status, page, browser, major, bot,"
-	    " language, referrer, visitor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+	[REC_INSERT_EVENT] = {"analytics_insert_event", REC_INSERT REC_ROW},
+	[REC_INSERT_EVENTS] = {"analytics_insert_events", REC_INSERT REC_ROW16 ", " REC_ROW16},
 	[REC_UPSERT_DAY] = {"analytics_upsert_day",
 	    "INSERT INTO analytics_days (site_id, day, views, visitors, bot_views)"
 	    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (site_id, day) DO UPDATE SET"
@@ -188,6 +198,16 @@ seen_reset(struct seen_set *s, int64_t day)
 	free(s->keys);
 	s->keys = NULL;
 	s->cap = s->n = 0;
+	s->day = day;
+}
+
+/* Empties s for day, keeping its memory (the batch set, refilled every batch). */
+static void
+seen_clear(struct seen_set *s, int64_t day)
+{
+	if (s->n)
+		memset(s->keys, 0, s->cap * sizeof(*s->keys));
+	s->n = 0;
 	s->day = day;
 }
 
@@ -367,13 +387,34 @@ rec_seen_key(struct analytics_recorder *r, const struct analytics_event *ev, int
 	return k ? k : 1;
 }
 
+/* Remembers k (of day) for the batch; false when it cannot (then it may count twice). */
+static bool
+rec_batch_add(struct analytics_recorder *r, int64_t day, uint64_t k)
+{
+	if (r->nbatch_keys == r->batch_keys_cap) {
+		size_t cap = r->batch_keys_cap ? 2 * r->batch_keys_cap : 4096;
+		struct batch_key *grown = realloc(r->batch_keys, cap * sizeof(*grown));
+		if (grown == NULL)
+			return false;
+		r->batch_keys = grown;
+		r->batch_keys_cap = cap;
+	}
+	if (!seen_add(&r->batch_seen, k))
+		return false;
+	r->batch_keys[r->nbatch_keys].day = day;
+	r->batch_keys[r->nbatch_keys++].key = k;
+	return true;
+}
+
 /*
  * Whether ev's visitor is new for (site, day, dim, value): counted neither by a
  * committed batch nor earlier in this one. A new key is remembered for the batch.
+ * first: the visitor is new for the (site, day) itself, so none of its keys can have
+ * been seen and the look-ups are skipped.
  */
 static bool
 rec_visitor_new(struct analytics_recorder *r, const struct analytics_event *ev, int64_t day,
-    int dim, const char *value)
+    int dim, const char *value, bool first)
 {
 	struct seen_set *s = &r->seen[day & 1];
 	uint64_t k;
@@ -381,22 +422,9 @@ rec_visitor_new(struct analytics_recorder *r, const struct analytics_event *ev, 
 	if (!ev->has_visitor)
 		return false;
 	k = rec_seen_key(r, ev, day, dim, value);
-	if (s->day == day && seen_has(s, k))
+	if (!first && ((s->day == day && seen_has(s, k)) || seen_has(&r->batch_seen, k)))
 		return false;
-	if (seen_has(&r->batch_seen, k))
-		return false;
-	if (r->nbatch_keys == r->batch_keys_cap) {
-		size_t cap = r->batch_keys_cap ? 2 * r->batch_keys_cap : 4096;
-		struct batch_key *grown = realloc(r->batch_keys, cap * sizeof(*grown));
-		if (grown == NULL)
-			return true; /* counted, not remembered: at worst counted again */
-		r->batch_keys = grown;
-		r->batch_keys_cap = cap;
-	}
-	if (!seen_add(&r->batch_seen, k))
-		return true;
-	r->batch_keys[r->nbatch_keys].day = day;
-	r->batch_keys[r->nbatch_keys++].key = k;
+	rec_batch_add(r, day, k); /* on failure: counted, not remembered */
 	return true;
 }
 
@@ -454,6 +482,7 @@ rec_fold(struct analytics_recorder *r, struct fold_map *m, const struct analytic
 	    ANALYTICS_DIM_BROWSER, ANALYTICS_DIM_LANGUAGE};
 	int64_t day = analytics_day(ev->at);
 	struct fold *f;
+	bool first;
 	size_t i;
 
 	if (!ev->page || ev->status < 200 || ev->status >= 300)
@@ -465,7 +494,7 @@ rec_fold(struct analytics_recorder *r, struct fold_map *m, const struct analytic
 		return ERR_OK;
 	}
 	f->views++;
-	if (rec_visitor_new(r, ev, day, 0, ""))
+	if ((first = rec_visitor_new(r, ev, day, 0, "", false)))
 		f->visitors++;
 	values[0] = ev->path;
 	values[1] = ev->referrer;
@@ -475,35 +504,59 @@ rec_fold(struct analytics_recorder *r, struct fold_map *m, const struct analytic
 		if ((f = fold_get(m, ev->site_id, day, dims[i], values[i])) == NULL)
 			return ERR_NOMEM;
 		f->views++;
-		if (rec_visitor_new(r, ev, day, dims[i], values[i]))
+		if (rec_visitor_new(r, ev, day, dims[i], values[i], first))
 			f->visitors++;
 	}
 	return ERR_OK;
 }
 
+/* Binds ev as the row-th row (0-based) of an insert. */
+static void
+rec_bind_event(struct store_q *q, int row, const struct analytics_event *ev)
+{
+	int b = row * REC_COLS;
+
+	store_bind_int(q, b + 1, ev->site_id);
+	store_bind_int(q, b + 2, ev->at);
+	store_bind_text(q, b + 3, ev->path);
+	store_bind_int(q, b + 4, ev->status);
+	store_bind_int(q, b + 5, ev->page);
+	store_bind_text(q, b + 6, rec_family(ev));
+	store_bind_int(q, b + 7, ev->major);
+	store_bind_int(q, b + 8, ev->bot);
+	store_bind_text(q, b + 9, ev->lang);
+	store_bind_text(q, b + 10, ev->referrer);
+	if (ev->has_visitor)
+		store_bind_blob(q, b + 11, ev->visitor, sizeof(ev->visitor));
+	else
+		store_bind_null(q, b + 11);
+}
+
+/* Inserts the raw rows of n events. */
 static enum err
-rec_insert_event(struct store *s, const struct analytics_event *ev)
+rec_insert_events(struct store *s, const struct analytics_event *ev, size_t n)
 {
 	struct store_q *q;
+	size_t i = 0;
+	enum err e = ERR_OK;
+	int row;
 
-	if ((q = store_prepare(s, &rec_sql[REC_INSERT_EVENT])) == NULL)
-		return store_done(NULL);
-	store_bind_int(q, 1, ev->site_id);
-	store_bind_int(q, 2, ev->at);
-	store_bind_text(q, 3, ev->path);
-	store_bind_int(q, 4, ev->status);
-	store_bind_int(q, 5, ev->page);
-	store_bind_text(q, 6, rec_family(ev));
-	store_bind_int(q, 7, ev->major);
-	store_bind_int(q, 8, ev->bot);
-	store_bind_text(q, 9, ev->lang);
-	store_bind_text(q, 10, ev->referrer);
-	if (ev->has_visitor)
-		store_bind_blob(q, 11, ev->visitor, sizeof(ev->visitor));
-	else
-		store_bind_null(q, 11);
-	store_step(q);
-	return store_done(q);
+	for (; i + REC_ROWS <= n && e == ERR_OK; i += REC_ROWS) {
+		if ((q = store_prepare(s, &rec_sql[REC_INSERT_EVENTS])) == NULL)
+			return store_done(NULL);
+		for (row = 0; row < REC_ROWS; row++)
+			rec_bind_event(q, row, &ev[i + row]);
+		store_step(q);
+		e = store_done(q);
+	}
+	for (; i < n && e == ERR_OK; i++) {
+		if ((q = store_prepare(s, &rec_sql[REC_INSERT_EVENT])) == NULL)
+			return store_done(NULL);
+		rec_bind_event(q, 0, &ev[i]);
+		store_step(q);
+		e = store_done(q);
+	}
+	return e;
 }
 
 static enum err
@@ -551,13 +604,12 @@ rec_store(struct analytics_recorder *r, const struct analytics_event *ev, size_t
 		return ERR_NOMEM;
 	m.cap = cap;
 	r->nbatch_keys = 0;
-	seen_reset(&r->batch_seen, 0);
+	seen_clear(&r->batch_seen, 0);
 	for (i = 0, e = ERR_OK; i < n && e == ERR_OK; i++)
 		e = rec_fold(r, &m, &ev[i]);
 	if (e != ERR_OK || (e = store_begin(r->store)) != ERR_OK)
 		goto out;
-	for (i = 0; i < n && e == ERR_OK; i++)
-		e = rec_insert_event(r->store, &ev[i]);
+	e = rec_insert_events(r->store, ev, n);
 	for (i = 0; i < m.cap && e == ERR_OK; i++)
 		if (m.slots[i].value)
 			e = rec_upsert(r->store, &m.slots[i]);
@@ -568,7 +620,7 @@ rec_store(struct analytics_recorder *r, const struct analytics_event *ev, size_t
 	if (e == ERR_OK)
 		rec_seen_commit(r);
 out:
-	seen_reset(&r->batch_seen, 0);
+	seen_clear(&r->batch_seen, 0);
 	r->nbatch_keys = 0;
 	free(m.slots);
 	return e;
@@ -682,13 +734,14 @@ rec_writer(void *arg)
 	struct timespec ts;
 	int64_t give_up = 0;
 	size_t n = 0;
-	bool stopping;
+	bool stopping, busy = false;
 	enum err e;
 
 	for (;;) {
 		pthread_mutex_lock(&r->lock);
 		stopping = r->stop;
-		if (!stopping && n == 0) {
+		/* wait for the next tick unless the last batch was full (more is waiting) */
+		if (!stopping && n == 0 && !busy) {
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_nsec += REC_TICK_MS * 1000000L;
 			if (ts.tv_nsec >= 1000000000L) {
@@ -703,9 +756,11 @@ rec_writer(void *arg)
 			give_up = time_now_ms() + LIMIT_SHUTDOWN_S * 1000;
 		rec_salt_expire(r, time_now());
 		/* store what is queued, a batch at a time, until the queue is empty */
+		busy = false;
 		for (;;) {
 			if (n == 0 && (n = rec_take(r)) == 0)
 				break;
+			busy = n == LIMIT_ANALYTICS_BATCH;
 			if (!rec_connect(r)) {
 				e = ERR_UNAVAIL;
 			} else if ((e = rec_store(r, r->batch, n)) == ERR_OK) {

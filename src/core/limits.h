@@ -128,9 +128,9 @@
 /* Analytics recorder (src/analytics/recorder.c, docs/analytics.md) */
 #define LIMIT_ANALYTICS_PATH_BYTES 200   /* a recorded path, percent-encoded; a longer one
 					    is cut at a segment or escape boundary */
-#define LIMIT_ANALYTICS_QUEUE 16384      /* events waiting for the writer (a power of 2);
+#define LIMIT_ANALYTICS_QUEUE 32768      /* events waiting for the writer (a power of 2);
 					    one more is dropped and counted */
-#define LIMIT_ANALYTICS_BATCH 4096       /* events the writer stores in one transaction */
+#define LIMIT_ANALYTICS_BATCH 16384      /* events the writer stores in one transaction */
 #define LIMIT_ANALYTICS_FLUSH_MS 1000    /* queued events are stored within this: what a
 					    crash may lose (SECURITY.md) */
 #define LIMIT_ANALYTICS_SEEN (1 << 22)   /* (visitor, day, dimension) keys the writer
