@@ -178,6 +178,10 @@ enum err http_route_add(struct http_router *r, const char *method, const char *p
 /* flags: the route's responses may be cached (see cache_generation); only routes with
  * this flag consult the cache, so /healthz and static files never touch the database. */
 #define HTTP_ROUTE_CACHEABLE 1u
+/* flags: a POST of any Content-Type is accepted and its body is not parsed (req->form
+ * stays empty): for a route that acts on its address alone, like the RFC 8058 one-click
+ * unsubscribe, which mail providers may send as multipart/form-data. */
+#define HTTP_ROUTE_ANY_BODY 2u
 
 /* Value of a named route segment (":slug" -> "slug"), or NULL. A segment named ":token"
  * is never written to the access log (it holds a secret: a link from a mail). */

@@ -719,7 +719,7 @@ server_first_call(struct http_state *st, struct MHD_Connection *c, const char *m
 		return server_fail(st, 400, "The Content-Length header is not a number.", NULL);
 	if ((cl > 0 && (size_t)cl > st->body_limit) || (hs.transfer_encoding && st->body_limit == 0))
 		return server_fail(st, 413, "The request body is too large.", NULL);
-	if (strcmp(method, "POST") == 0) {
+	if (strcmp(method, "POST") == 0 && !(http_route_flags(st->route) & HTTP_ROUTE_ANY_BODY)) {
 		v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 		if (v == NULL || strncasecmp(v, "application/x-www-form-urlencoded", 33) != 0)
 			return server_fail(st, 415, "Forms must be sent as "
@@ -741,6 +741,7 @@ server_dispatch(struct http_state *st)
 	if (st->body_too_big)
 		return server_fail(st, 413, "The request body is too large.", NULL);
 	if (strcmp(req->method, "POST") == 0 &&
+	    !(http_route_flags(st->route) & HTTP_ROUTE_ANY_BODY) &&
 	    http_form_parse(req->arena, st->body.data ? st->body.data : "", st->body.len,
 		LIMIT_FORM_FIELDS, &req->form) != ERR_OK)
 		return server_fail(st, 400, "The form could not be read.", NULL);

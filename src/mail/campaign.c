@@ -195,26 +195,21 @@ campaign_html_escape(struct buf *b, const char *s)
 }
 
 /*
- * Queues the message of campaign t to person in the caller's transaction: the address
- * opened through the gate, the footer and List-Unsubscribe with the person's token.
- * ERR_DENIED (the address does not open: erased meanwhile) queues nothing.
+ * Queues the message of campaign t to person at address to (opened by the caller) in
+ * the caller's transaction, with the footer and List-Unsubscribe of the person's token.
  */
 static enum err
 campaign_queue_one(struct privacy *p, struct store *s, const struct campaign_text *t,
-    int64_t person)
+    int64_t person, const char *to)
 {
-	struct gate_actor sys = {0, true};
 	struct mail_extra x = {NULL, NULL};
-	struct buf to, text, html, unsub;
+	struct buf text, html, unsub;
 	char token[MAIL_UNSUB_TOKEN_LEN + 1];
-	enum err e;
+	enum err e = ERR_OK;
 
-	buf_init(&to);
 	buf_init(&text);
 	buf_init(&html);
 	buf_init(&unsub);
-	if ((e = people_email(p, s, &sys, PURPOSE_DELIVERY, person, &to)) != ERR_OK)
-		goto out;
 	buf_puts(&text, t->text);
 	if (t->html[0]) {
 		buf_puts(&html, t->html);
@@ -238,17 +233,14 @@ campaign_queue_one(struct privacy *p, struct store *s, const struct campaign_tex
 		    token, t->unsub_inbox, token);
 		x.unsubscribe = unsub.data;
 	}
-	if (to.failed || text.failed || html.failed || unsub.failed) {
+	if (text.failed || html.failed || unsub.failed) {
 		e = ERR_NOMEM;
 		goto out;
 	}
 	if (x.html)
 		x.html = html.data;
-	e = mail_enqueue_extra(p, s, person, to.data, t->subject, text.data, &x, NULL);
+	e = mail_enqueue_extra(p, s, person, to, t->subject, text.data, &x, NULL);
 out:
-	if (to.data)
-		sodium_memzero(to.data, to.len);
-	buf_free(&to);
 	buf_free(&text);
 	buf_free(&html);
 	buf_free(&unsub);
@@ -259,11 +251,13 @@ enum err
 mail_campaign_run(struct privacy *p, struct store *s, int per_minute, int64_t now,
     int64_t *queued)
 {
+	struct gate_actor sys = {0, true};
 	struct campaign_text t;
 	struct store_q *q;
+	struct buf to;
 	int64_t recent = 0, budget, (*rows)[2] = NULL, person;
 	size_t n = 0, i;
-	enum err e;
+	enum err e, open;
 	bool claimed;
 
 	*queued = 0;
@@ -294,9 +288,21 @@ mail_campaign_run(struct privacy *p, struct store *s, int per_minute, int64_t no
 	}
 	if ((e = store_done(q)) != ERR_OK)
 		goto out;
+	buf_init(&to);
 	for (i = 0; i < n; i++) {
 		if (t.id != rows[i][0] && (e = campaign_text_get(s, rows[i][0], &t)) != ERR_OK)
 			goto out;
+		/* the address first, in the gate's own audited transaction: a refusal inside
+		 * ours would doom it */
+		person = rows[i][1];
+		if (to.data)
+			sodium_memzero(to.data, to.len);
+		buf_reset(&to);
+		if ((open = people_email(p, s, &sys, PURPOSE_DELIVERY, person, &to)) ==
+		    ERR_UNAVAIL) {
+			e = open;
+			goto out;
+		}
 		if ((e = store_begin(s)) != ERR_OK)
 			goto out;
 		claimed = false;
@@ -310,14 +316,14 @@ mail_campaign_run(struct privacy *p, struct store *s, int per_minute, int64_t no
 		store_bind_int(q, 3, rows[i][1]);
 		if (store_step(q) == STORE_ROW)
 			claimed = true;
-		person = rows[i][1];
 		if ((e = store_done(q)) != ERR_OK) {
 			store_rollback(s);
 			goto out;
 		}
 		if (claimed) {
-			e = campaign_queue_one(p, s, &t, person);
-			if (e == ERR_DENIED || e == ERR_NOTFOUND || e == ERR_INVAL) {
+			e = open != ERR_OK ? open : campaign_queue_one(p, s, &t, person, to.data);
+			if (e == ERR_DENIED || e == ERR_NOTFOUND || e == ERR_INVAL ||
+			    e == ERR_CRYPTO) {
 				/* no address to open, or one the outbox refuses: the row is
 				 * marked and nothing is sent (never retried forever) */
 				log_warn("mail: campaign %lld: nothing queued for person %lld: %s",
@@ -334,6 +340,9 @@ mail_campaign_run(struct privacy *p, struct store *s, int per_minute, int64_t no
 			goto out;
 	}
 out:
+	if (to.data)
+		sodium_memzero(to.data, to.len);
+	buf_free(&to);
 	campaign_text_free(&t);
 	free(rows);
 	return e;

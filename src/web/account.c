@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "accounts/accounts.h"
+#include "mail/mail.h"
 #include "privacy/privacy.h"
 #include "sites/sites.h"
 #include "web/web_int.h"
@@ -372,8 +373,9 @@ account_prefs_post(struct http_request *req, struct http_response *res, void *ar
 	}
 	memset(&prefs, 0, sizeof(prefs));
 	prefs.announcements = fv.values[PF_ANNOUNCEMENTS].present;
-	if ((e = account_prefs_set(s, u->id, &prefs)) != ERR_OK) {
-		account_fail(res, e);
+	if ((e = account_prefs_set(s, u->id, &prefs)) != ERR_OK ||
+	    (!prefs.announcements && (e = mail_campaign_forget(s, u->id)) != ERR_OK)) {
+		account_fail(res, e); /* turned off: what was not queued yet is not sent */
 		return;
 	}
 	http_redirect(res, 303, "/account?notice=prefs");

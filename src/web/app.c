@@ -12,6 +12,7 @@
 #include "analytics/analytics.h"
 #include "analytics/report.h"
 #include "core/embed.h"
+#include "feedback/feedback.h"
 #include "mail/mail.h"
 #include "policy/policy.h"
 #include "privacy/privacy.h"
@@ -40,6 +41,7 @@ static const struct {
 	{comments_migrate, comments_tables, &comments_tables_count}, /* name sites, people */
 	{analytics_migrate, analytics_tables, &analytics_tables_count},
 	{report_migrate, report_tables, &report_tables_count}, /* analytics publications */
+	{feedback_migrate, feedback_tables, &feedback_tables_count}, /* names sites, people */
 };
 
 /* The sections of a person's export that domain modules add (privacy.h, rights_section):

@@ -436,10 +436,11 @@ const struct cli_command cli_people_commands[] = {
 	    "Records a signed confidentiality agreement. Without one, staff read nothing.\n"},
 	{"staff grant", "data! username! purpose! until!", run_staff_grant_add,
 	    "usage: candor staff grant --data DIR --username USER\n"
-	    "                          --purpose support|billing|security|moderation\n"
-	    "                          --until YYYY-MM-DD\n"
+	    "                          --purpose support|billing|security|moderation|\n"
+	    "                                    announcements --until YYYY-MM-DD\n"
 	    "Gives a need-to-know grant for one purpose until the end of a day. A moderation\n"
-	    "grant lets staff moderate every site's comments, their IP and email included.\n"},
+	    "grant lets staff moderate every site's comments, their IP and email included.\n"
+	    "An announcements grant lets staff send announcements (it opens no data).\n"},
 	{"staff revoke", "data! username! purpose!", run_staff_revoke,
 	    "usage: candor staff revoke --data DIR --username USER --purpose PURPOSE\n"
 	    "Ends a need-to-know grant now.\n"},

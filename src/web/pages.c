@@ -467,5 +467,9 @@ web_routes(struct web_app *app)
 		return e;
 	if ((e = web_routes_policy(app)) != ERR_OK)
 		return e;
+	if ((e = web_routes_announce(app)) != ERR_OK)
+		return e;
+	if ((e = web_routes_feedback(app)) != ERR_OK)
+		return e;
 	return web_routes_account(app);
 }

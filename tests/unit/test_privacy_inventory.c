@@ -17,8 +17,11 @@
 /* Names that hold personal data; "username" is public by the policy (P6). */
 static const char *const personal_words[] = {"email", "mail", "ip", "addr", "phone", "name",
     "card", "iban", "postal", "birth", "passport", "tax", NULL};
-/* not personal data although the name says email: a yes/no flag */
-static const char *const public_columns[] = {"people.username", "people.email_verified", NULL};
+/* not personal data although the name says email: a yes/no flag; or made public by its
+ * owner: a published feedback item's name, shown only when its author ticked "you may
+ * publish this with my name" (like a username) */
+static const char *const public_columns[] = {"people.username", "people.email_verified",
+    "feedback.published_name", NULL};
 
 /* The inventory row for table.column, or NULL. */
 static const struct inventory_field *

@@ -107,6 +107,53 @@ main(void)
 	T_EQ_INT(policy_acceptances(s, a, bob, &list, &n), ERR_OK);
 	T_EQ_INT(n, 1);
 
+	/* policy_seen: continued use of the version in force, once; a future version is
+	 * only a notice; acknowledging ends the notice and keeps the first kind */
+	{
+		int64_t carol = t_person(p, s, "carol", ROLE_MEMBER), v3 = 0, notice = -1;
+		int64_t now = time_now();
+		struct policy_count *c;
+		size_t nc;
+		T_EQ_INT(policy_seen(s, carol, now, &notice), ERR_OK);
+		T_EQ_INT(notice, v2); /* v2 in force, not acknowledged */
+		T_EQ_INT(policy_acceptances(s, a, carol, &list, &n), ERR_OK);
+		T_EQ_INT(n, 1);
+		T_EQ_INT(list[0].version, v2);
+		T_EQ_INT(list[0].kind, POLICY_ACCEPT_CONTINUED_USE);
+		T_EQ_INT(list[0].acknowledged_at, 0);
+		T_EQ_INT(policy_seen(s, carol, now + 5, &notice), ERR_OK);
+		T_EQ_INT(policy_acceptances(s, a, carol, &list, &n), ERR_OK);
+		T_EQ_INT(n, 1); /* not twice */
+		T_EQ_INT(list[0].accepted_at, now);
+		T_EQ_INT(policy_publish(s, "Privacy", "Third text.", "three", now + 86400, &v3),
+		    ERR_OK);
+		T_EQ_INT(policy_seen(s, carol, now + 10, &notice), ERR_OK);
+		T_EQ_INT(notice, v3); /* upcoming: a notice, no acceptance */
+		T_EQ_INT(policy_acceptances(s, a, carol, &list, &n), ERR_OK);
+		T_EQ_INT(n, 1);
+		T_EQ_INT(policy_acknowledge(s, carol, v2, now + 20), ERR_OK);
+		T_EQ_INT(policy_acceptances(s, a, carol, &list, &n), ERR_OK);
+		T_EQ_INT(list[0].kind, POLICY_ACCEPT_CONTINUED_USE); /* the first kind stays */
+		T_EQ_INT(list[0].acknowledged_at, now + 20);
+		T_EQ_INT(policy_seen(s, carol, now + 30, &notice), ERR_OK);
+		T_EQ_INT(notice, v3); /* the newest is still not acknowledged */
+		T_EQ_INT(policy_acknowledge(s, carol, v3, now + 40), ERR_OK);
+		T_EQ_INT(policy_seen(s, carol, now + 50, &notice), ERR_OK);
+		T_EQ_INT(notice, 0);
+		T_EQ_INT(policy_acknowledge(s, carol, v3 + 1, now), ERR_NOTFOUND);
+		/* after v3's day: carol accepted it explicitly already, nothing changes */
+		T_EQ_INT(policy_seen(s, carol, now + 2 * 86400, &notice), ERR_OK);
+		T_EQ_INT(policy_acceptances(s, a, carol, &list, &n), ERR_OK);
+		T_EQ_INT(n, 2);
+		T_EQ_INT(list[1].kind, POLICY_ACCEPT_EXPLICIT);
+		T_EQ_INT(policy_counts(s, a, &c, &nc), ERR_OK);
+		T_EQ_INT(c[0].version, v3);
+		T_EQ_INT(c[0].explicit_n, 1);
+		T_EQ_INT(c[0].continued_n, 0);
+		/* a summary with a line break is refused: it goes into mail */
+		T_EQ_INT(policy_publish(s, "Privacy", "x", "a\nb", 0, NULL), ERR_INVAL);
+	}
+
 	arena_free(a);
 	privacy_free(p);
 	store_close(s);
