@@ -22,6 +22,7 @@ static const struct cli_command *const tables[] = {
 	cli_mail_commands,
 	cli_analytics_commands,
 	cli_policy_commands,
+	cli_shop_commands,
 };
 
 static const char usage_main[] =
@@ -46,6 +47,7 @@ static const char usage_main[] =
     "  analytics classify                  browser family, version and bot from User-Agents\n"
     "  report --site HOST|all --from --to  visitor analytics as JSON or CSV (--public)\n"
     "  policy publish|list                 privacy-policy versions, alerts and acceptance\n"
+    "  product add|list, shop vat          the shop: products and the site's tax rate\n"
     "\n"
     "Every command has --help. Also: candor --version.\n"
     "Quick start: candor init --data ./data --demo && candor serve --data ./data\n"

@@ -79,6 +79,14 @@ static const struct config_key config_keys[] = {
 	CINT("mail", "announce_per_minute", mail_announce_per_minute, 1,
 	    LIMIT_ANNOUNCE_PER_MINUTE_MAX,
 	    "announcements and policy alerts queued per minute at most (throttle)"),
+	CINT("retention", "order_days", retention_order_days, 1, 36525,
+	    "days an order is kept for the accounting period (default 7 years), then removed"),
+	CSTR("shop", "providers", shop_providers,
+	    "payment providers offered at checkout: invoice, hosted (space-separated)"),
+	CSTR("shop", "hosted_url", shop_hosted_url,
+	    "base URL of the hosted payment page (https://pay.example/...)"),
+	CSTR("shop", "hosted_secret_file", shop_hosted_secret_file,
+	    "file holding the hosted provider's webhook secret (relative to the data directory)"),
 };
 
 void
@@ -102,6 +110,8 @@ config_defaults(struct config *c)
 	c->smtp_starttls = true;
 	c->analytics_enabled = true;
 	c->mail_announce_per_minute = LIMIT_ANNOUNCE_PER_MINUTE;
+	c->retention_order_days = 2557;
+	str_copy(c->shop_providers, "invoice", sizeof(c->shop_providers));
 }
 
 struct config_parse {

@@ -157,6 +157,10 @@ struct config {
 	bool smtp_starttls;           /* [smtp] starttls = yes */
 	bool analytics_enabled;       /* [analytics] enabled = yes (no: nothing recorded) */
 	int mail_announce_per_minute; /* [mail] announce_per_minute = 60 (campaigns) */
+	int retention_order_days;     /* [retention] order_days = 2557 (7 years: accounting) */
+	char shop_providers[128];     /* [shop] providers = "invoice" (space-separated) */
+	char shop_hosted_url[512];    /* [shop] hosted_url = the hosted payment page's base */
+	char shop_hosted_secret_file[512]; /* [shop] hosted_secret_file = webhook secret */
 	char data_dir[1024];      /* not in the file: the directory it was read from */
 };
 

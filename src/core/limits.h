@@ -165,5 +165,18 @@
 #define LIMIT_COMMENT_RATE_SLOTS 4096    /* counters held in memory (keyed hashes) */
 #define LIMIT_COMMENTS_PER_POST 500      /* approved comments shown under one post */
 #define LIMIT_MODERATION_PER_PAGE 50     /* comments in one page of the moderation queue */
+/* The shop (src/commerce) */
+#define LIMIT_PRICE_MAX 100000000000LL /* minor units of one price (a billion euros) */
+#define LIMIT_VAT_BP 10000             /* a tax rate of at most 100 % */
+#define LIMIT_ORDER_QUANTITY 100       /* units of one product in one order */
+#define LIMIT_CUSTOMER_NAME 200        /* characters of a customer's name */
+#define LIMIT_CUSTOMER_ADDRESS 500     /* characters of a postal address (several lines) */
+#define LIMIT_PAY_REF 100              /* characters of a provider's payment reference */
+#define LIMIT_PRODUCTS_PER_SITE 1000   /* products listed per site */
+#define LIMIT_ORDERS_LISTED 500        /* orders on one page */
+#define LIMIT_WEBHOOK_BODY 4096        /* bytes of a payment webhook's body */
+#define LIMIT_WEBHOOK_SIG 256          /* bytes of its signature header */
+#define LIMIT_WEBHOOK_WINDOW_S 300     /* seconds a webhook's timestamp may be off */
+#define LIMIT_CHECKOUT_BODY 8192       /* bytes of a checkout form */
 
 #endif

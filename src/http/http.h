@@ -132,6 +132,9 @@ struct http_request {
 	const char *param_values[LIMIT_PATH_SEGMENTS];
 	size_t nparams;
 	void *conn; /* libmicrohttpd connection; only http/ looks inside */
+	const char *body; /* the raw POST body as received (NUL-terminated; "" without one),
+			     for handlers that check a signature over it (shop webhooks) */
+	size_t body_len;
 };
 
 struct http_header_line {

@@ -745,6 +745,11 @@ server_dispatch(struct http_state *st)
 	    http_form_parse(req->arena, st->body.data ? st->body.data : "", st->body.len,
 		LIMIT_FORM_FIELDS, &req->form) != ERR_OK)
 		return server_fail(st, 400, "The form could not be read.", NULL);
+	req->body = "";
+	if (st->body.len && (req->body = arena_strndup(req->arena, st->body.data,
+				 st->body.len)) == NULL)
+		return server_fail(st, 500, "Something went wrong on our side.", NULL);
+	req->body_len = st->body.len;
 	if ((key = cache_request_key(st)) != NULL) {
 		gen = st->srv->cfg.cache_generation(st->srv->cfg.app);
 		if (gen == HTTP_NO_GENERATION)

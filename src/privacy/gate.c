@@ -9,6 +9,9 @@
  *      and no other site's (P5) -- only for tables whose rows belong to one site
  *      (gate_site_tables: comments), never an account's own data;
  *   4. the owner may read with a stated purpose (support, billing, security);
+ *   4a. an admin of the site an order belongs to may read its customer's name, email,
+ *      address and booked date (fulfilment; gate_order_tables), no other site's; the
+ *      owner and staff reach the same fields with the billing purpose (rule 4, 5);
  *   5. staff may read a class only with a staff record (organisation and country, which
  *      the audit entry carries: P12), a signed confidentiality agreement on record and
  *      an unexpired need-to-know grant for that purpose, and only the classes that
@@ -85,6 +88,20 @@ gate_site_scoped(const char *table)
 
 	for (i = 0; gate_site_tables[i]; i++)
 		if (strcmp(gate_site_tables[i], table) == 0)
+			return true;
+	return false;
+}
+
+/* Tables of orders (commerce): fulfilment reads their customer fields. */
+static const char *const gate_order_tables[] = {"orders", NULL};
+
+static bool
+gate_order_table(const char *table)
+{
+	size_t i;
+
+	for (i = 0; table && gate_order_tables[i]; i++)
+		if (strcmp(gate_order_tables[i], table) == 0)
 			return true;
 	return false;
 }
@@ -248,6 +265,23 @@ gate_decide(struct store *s, const struct gate_actor *actor, const struct gate_f
 			return ERR_OK;
 		}
 		/* staff: rule 5 below, with a moderation grant */
+	}
+	if (pu == PURPOSE_FULFILMENT) {
+		if (f->site <= 0 || !gate_order_table(f->table) ||
+		    !(f->cls == FIELD_NAME || f->cls == FIELD_EMAIL || f->cls == FIELD_ADDRESS ||
+			f->cls == FIELD_TEXT)) {
+			*why = "fulfilment covers the customer fields of a site's own orders";
+			return ERR_OK;
+		}
+		args[0] = actor->person;
+		args[1] = f->site;
+		args[2] = SITE_ROLE_ADMIN;
+		if ((e = gate_query_ints(s, SQL_SITE_ADMIN, args, 3, &found, NULL)) != ERR_OK)
+			return e;
+		*allow = found;
+		*why = found ? "admin of the site the order was placed on"
+			     : "not an admin of that site";
+		return ERR_OK;
 	}
 	if (pu == PURPOSE_LEGAL || pu == PURPOSE_DELIVERY) {
 		*why = pu == PURPOSE_LEGAL ? "legal disclosures go through the register"

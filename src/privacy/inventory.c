@@ -109,6 +109,36 @@ const struct inventory_field inventory[] = {
 	    "To let your next comments on that site through without waiting, once one was "
 	    "approved (when the site holds first-time commenters)",
 	    "No one reads it; the software compares it", "Until the comment is deleted"},
+	{"orders", "customer_name_sealed", FIELD_NAME,
+	    "When you order from a shop: the name you give",
+	    "To process and deliver your order and keep the accounting records the law asks for",
+	    "You (your orders page and export); the admins of that site, to fulfil it; the "
+	    "operator and staff with a billing grant; every read is logged and shown to you",
+	    "[retention] order_days, default 7 years (the accounting period); deleting your "
+	    "account shreds it at once while the order's amounts stay"},
+	{"orders", "customer_email_sealed", FIELD_EMAIL,
+	    "When you order from a shop: the email address for the confirmation and receipt",
+	    "To send the order confirmation and receipt, and to reach you about the order",
+	    "You; the admins of that site, to fulfil it; the operator and staff with a billing "
+	    "grant; every read is logged and shown to you",
+	    "[retention] order_days, default 7 years; deleting your account shreds it"},
+	{"orders", "customer_address_sealed", FIELD_ADDRESS,
+	    "When you order physical goods (only then): your postal address",
+	    "To ship the goods",
+	    "You; the admins of that site, to ship it; the operator and staff with a billing "
+	    "grant; every read is logged and shown to you",
+	    "[retention] order_days, default 7 years; deleting your account shreds it"},
+	{"orders", "booking_sealed", FIELD_TEXT,
+	    "When you book a service (only then): the date you asked for",
+	    "To hold the date for you",
+	    "You; the admins of that site; every read is logged and shown to you",
+	    "[retention] order_days, default 7 years; deleting your account shreds it"},
+	{"orders", "card_last4_sealed", FIELD_PAYMENT,
+	    "When you pay online: the last four digits of the card, as the payment provider "
+	    "reports them (never the card number, which only the provider sees)",
+	    "To tell your payments apart on the receipt and in questions about a payment",
+	    "You; the operator and staff with a billing grant; every read is logged",
+	    "[retention] order_days, default 7 years; deleting your account shreds it"},
 };
 const size_t inventory_count = COUNTOF(inventory);
 

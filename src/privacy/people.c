@@ -634,7 +634,7 @@ const char *
 purpose_name(enum purpose pu)
 {
 	static const char *const names[PURPOSE__MAX] = {"self", "moderation", "support",
-	    "billing", "security", "legal", "delivery", "announcements"};
+	    "billing", "security", "legal", "delivery", "announcements", "fulfilment"};
 
 	return (unsigned)pu < PURPOSE__MAX ? names[pu] : "?";
 }

@@ -181,6 +181,8 @@ enum purpose {
 	PURPOSE_DELIVERY,   /* the system sending mail the person asked for */
 	PURPOSE_ANNOUNCEMENTS, /* staff writing announcements to members (P15): a grant to
 				  act, reaching no personal data (the system delivers) */
+	PURPOSE_FULFILMENT, /* a site admin delivering an order of their site (issue 9): its
+			       customer's name, email, address and booked date */
 	PURPOSE__MAX
 };
 const char *purpose_name(enum purpose pu);

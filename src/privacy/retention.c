@@ -64,6 +64,25 @@ static const struct retention_rule retention_rules[] = {
 	    {"retention_analytics_events",
 		"DELETE FROM analytics_events WHERE at < ? RETURNING site_id"},
 	    {NULL, NULL}},
+	/* commerce/orders.c: orders after the accounting period, lines first; a guest's
+	 * order key ("order:REF") goes with its order */
+	{"order_lines", "order lines past the accounting period",
+	    offsetof(struct config, retention_order_days), RETENTION_DELETE,
+	    {"retention_order_lines",
+		"DELETE FROM order_lines WHERE order_id IN"
+		" (SELECT id FROM orders WHERE created_at < ?) RETURNING order_id"},
+	    {NULL, NULL}},
+	{"orders", "orders past the accounting period",
+	    offsetof(struct config, retention_order_days), RETENTION_DELETE,
+	    {"retention_orders", "DELETE FROM orders WHERE created_at < ? RETURNING site_id"},
+	    {NULL, NULL}},
+	{"order_keys", "keys of guest orders past the accounting period",
+	    offsetof(struct config, retention_order_days), RETENTION_DELETE,
+	    {"retention_order_keys",
+		"DELETE FROM vault_keys WHERE subject LIKE 'order:%' AND created_at < ?"
+		" AND NOT EXISTS (SELECT 1 FROM orders WHERE orders.subject = vault_keys.subject)"
+		" RETURNING 0"},
+	    {NULL, NULL}},
 };
 
 _Static_assert(COUNTOF(retention_rules) <= RETENTION_RULES_MAX,

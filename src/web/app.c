@@ -11,6 +11,7 @@
 #include "accounts/accounts.h"
 #include "analytics/analytics.h"
 #include "analytics/report.h"
+#include "commerce/commerce.h"
 #include "core/embed.h"
 #include "feedback/feedback.h"
 #include "mail/mail.h"
@@ -42,6 +43,7 @@ static const struct {
 	{analytics_migrate, analytics_tables, &analytics_tables_count},
 	{report_migrate, report_tables, &report_tables_count}, /* analytics publications */
 	{feedback_migrate, feedback_tables, &feedback_tables_count}, /* names sites, people */
+	{commerce_migrate, commerce_tables, &commerce_tables_count}, /* name sites, people */
 };
 
 /* The sections of a person's export that domain modules add (privacy.h, rights_section):
@@ -50,6 +52,7 @@ const struct rights_section web_export_sections[] = {
 	{"sign_in", accounts_export},
 	{"policy", policy_export},
 	{"comments", comments_export},
+	{"shop_orders", web_shop_export},
 };
 const size_t web_export_sections_count = COUNTOF(web_export_sections);
 

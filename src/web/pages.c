@@ -471,5 +471,7 @@ web_routes(struct web_app *app)
 		return e;
 	if ((e = web_routes_feedback(app)) != ERR_OK)
 		return e;
+	if ((e = web_routes_shop(app)) != ERR_OK)
+		return e;
 	return web_routes_account(app);
 }

@@ -78,5 +78,6 @@ extern const struct cli_command cli_legal_commands[];   /* legal (disclosure reg
 extern const struct cli_command cli_mail_commands[];    /* mail outbox */
 extern const struct cli_command cli_analytics_commands[]; /* analytics classify */
 extern const struct cli_command cli_policy_commands[];  /* policy publish|list */
+extern const struct cli_command cli_shop_commands[];    /* product add|list, shop vat */
 
 #endif

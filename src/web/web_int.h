@@ -286,6 +286,17 @@ int64_t web_policy_seen(struct web_app *app, struct http_request *req, struct st
 void web_policy_notice(struct web_app *app, struct http_request *req, struct tmpl_val *user,
     int64_t version);
 
+/* ---- issue 9: the shop (web/shop.c, web/shop_admin.c) ---- */
+
+enum err web_routes_shop(struct web_app *app); /* /shop..., /account/orders, /admin/shop... */
+/* /admin/shop... (web/shop_admin.c), added by web_routes_shop. */
+enum err web_routes_shop_admin(struct web_app *app);
+/* An order's public figures (no personal data) as template values into v (shop.c). */
+struct order;
+void web_shop_order_vals(struct arena *a, struct tmpl_val *v, const struct order *o);
+/* The member's orders for their export (app.c web_export_sections). */
+enum err web_shop_export(struct privacy *p, struct store *s, int64_t person, void *obj);
+
 /* The messages candor sends about an account (web/account_mail.c). */
 enum web_mail_kind {
 	WEB_MAIL_VERIFY,           /* signup: link /verify/TOKEN */

@@ -14,6 +14,8 @@
 
 #include "accounts/accounts.h"
 #include "analytics/analytics.h"
+#include "commerce/commerce.h"
+#include "sites/sites.h"
 #include "privacy/privacy.h"
 #include "sites/comments.h"
 #include "sites/sites.h"
@@ -206,6 +208,7 @@ main(void)
 	T_EQ_INT(analytics_migrate(s), ERR_OK); /* analytics_events */
 	T_EQ_INT(sites_migrate(s), ERR_OK);
 	T_EQ_INT(comments_migrate(s), ERR_OK); /* comments.ip_sealed */
+	T_EQ_INT(commerce_migrate(s), ERR_OK); /* orders */
 	T_ASSERT((ar = arena_new()) != NULL);
 
 	/* the defaults from the brief and docs/configuration.md */
