@@ -15,7 +15,6 @@
 #include "accounts/accounts.h"
 #include "analytics/analytics.h"
 #include "commerce/commerce.h"
-#include "sites/sites.h"
 #include "privacy/privacy.h"
 #include "sites/comments.h"
 #include "sites/sites.h"
