@@ -23,6 +23,8 @@ enum {
 	SQL_DAYS_ALL,
 	SQL_DIMS_SITE,
 	SQL_DIMS_ALL,
+	SQL_DIMS_SITE_PRIVATE,
+	SQL_DIMS_ALL_PRIVATE,
 	SQL_PUB_GET,
 	SQL_PUB_DELETE,
 	SQL_PUB_INSERT,
@@ -51,6 +53,15 @@ static const struct store_stmt report_sql[SQL__MAX] = {
 	    " WHERE site_id = ? AND day >= ? AND day <= ? AND dim = ? GROUP BY value"},
 	[SQL_DIMS_ALL] = {"report_dims_all", REPORT_DIMS_COLUMNS
 	    " WHERE day >= ? AND day <= ? AND dim = ? GROUP BY value"},
+	/* private reports (k 0) count every cell: the same columns without the CASE,
+	 * which costs about half of the query's time */
+	[SQL_DIMS_SITE_PRIVATE] = {"report_dims_site_private",
+	    "SELECT value, SUM(views), SUM(visitors), SUM(views), SUM(visitors)"
+	    " FROM analytics_dims"
+	    " WHERE site_id = ? AND day >= ? AND day <= ? AND dim = ? GROUP BY value"},
+	[SQL_DIMS_ALL_PRIVATE] = {"report_dims_all_private",
+	    "SELECT value, SUM(views), SUM(visitors), SUM(views), SUM(visitors)"
+	    " FROM analytics_dims WHERE day >= ? AND day <= ? AND dim = ? GROUP BY value"},
 	[SQL_PUB_GET] = {"report_pub_get",
 	    "SELECT k FROM analytics_publications WHERE site_id = ?"},
 	[SQL_PUB_DELETE] = {"report_pub_delete",
@@ -248,15 +259,18 @@ report_dim_build(struct store *s, struct arena *a, const struct report *r, size_
 	int64_t other_views = 0, other_visitors = 0;
 	size_t n = 0, i;
 	enum err e;
-	int c = 1;
+	int c = 1, which;
 
 	memset(out, 0, sizeof(*out));
 	out->dim = dim;
-	q = store_prepare(s, &report_sql[r->site_id == REPORT_ALL_SITES ? SQL_DIMS_ALL
-									  : SQL_DIMS_SITE]);
-	if (q == NULL)
+	if (r->k > 0)
+		which = r->site_id == REPORT_ALL_SITES ? SQL_DIMS_ALL : SQL_DIMS_SITE;
+	else
+		which = r->site_id == REPORT_ALL_SITES ? SQL_DIMS_ALL_PRIVATE
+						       : SQL_DIMS_SITE_PRIVATE;
+	if ((q = store_prepare(s, &report_sql[which])) == NULL)
 		return ERR_IO;
-	for (i = 0; i < 4; i++)
+	for (i = 0; r->k > 0 && i < 4; i++)
 		store_bind_int(q, c++, r->k);
 	if (r->site_id != REPORT_ALL_SITES)
 		store_bind_int(q, c++, r->site_id);
