@@ -150,6 +150,7 @@ enum {
 	SQL_PRODUCT_FIND,
 	SQL_VAT_GET,
 	SQL_VAT_SET,
+	SQL_SITE_ADMINS,
 	SQL_CATALOG__MAX
 };
 
@@ -175,6 +176,8 @@ static const struct store_stmt catalog_sql[SQL_CATALOG__MAX] = {
 	    "INSERT INTO shop_settings (site_id, vat_bp, updated_at) VALUES (?, ?, ?)"
 	    " ON CONFLICT (site_id) DO UPDATE SET vat_bp = excluded.vat_bp,"
 	    " updated_at = excluded.updated_at"},
+	[SQL_SITE_ADMINS] = {"shop_site_admins",
+	    "SELECT person_id FROM site_roles WHERE site_id = ? AND role = ? ORDER BY person_id"},
 };
 _Static_assert(LIMIT_PRODUCTS_PER_SITE == 1000, "the product lists say LIMIT 1000");
 
@@ -370,4 +373,24 @@ shop_vat_set(struct store *s, int64_t site, int64_t bp)
 	store_bind_int(q, 3, time_now());
 	store_step(q);
 	return store_done(q);
+}
+
+static enum err
+shop_admin_row(struct store_q *q, struct arena *a, void *element)
+{
+	(void)a;
+	*(int64_t *)element = store_col_int(q, 0);
+	return ERR_OK;
+}
+
+enum err
+shop_site_admins(struct store *s, struct arena *a, int64_t site, int64_t **out, size_t *n)
+{
+	struct store_q *q;
+
+	if ((q = store_prepare(s, &catalog_sql[SQL_SITE_ADMINS])) == NULL)
+		return store_done(NULL);
+	store_bind_int(q, 1, site);
+	store_bind_int(q, 2, SITE_ROLE_ADMIN);
+	return store_collect(q, a, sizeof(**out), shop_admin_row, (void **)out, n);
 }

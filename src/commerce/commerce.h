@@ -106,6 +106,10 @@ enum err product_list(struct store *s, struct arena *a, int64_t site, bool all,
 enum err product_find(struct store *s, struct arena *a, int64_t site, const char *slug,
     struct product *out);
 
+/* The administrators of site (person ids, in a): who gets the new-order notice. */
+enum err shop_site_admins(struct store *s, struct arena *a, int64_t site, int64_t **out,
+    size_t *n);
+
 /* The site's tax rate in basis points (0 when never set). */
 enum err shop_vat_get(struct store *s, int64_t site, int64_t *bp);
 /* Sets it: 0..LIMIT_VAT_BP. */

@@ -280,6 +280,48 @@ shop_confirmation(struct web_app *app, struct store *s, struct arena *a,
 	return e;
 }
 
+/* Queues the new-order notice to each admin of the site (their address opened by the
+ * system for delivery, audited), in the caller's transaction. It names the order,
+ * product and amounts, never the customer. */
+static enum err
+shop_admin_notice(struct web_app *app, struct store *s, struct arena *a,
+    const struct site *site, const struct order *o)
+{
+	struct gate_actor sys = {0, true};
+	struct buf text, to;
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	enum err e;
+
+	if ((e = shop_site_admins(s, a, site->id, &ids, &n)) != ERR_OK)
+		return e;
+	buf_init(&text);
+	buf_init(&to);
+	buf_printf(&text, "Hello,\n\nA new order on %s: %s, %s x %lld, total %s (%s).\n\n"
+			  "The order, and its customer's details when you need them to fulfil it:\n"
+			  "  %s/admin/shop/orders/%s\n\n-- \n%s\n",
+	    site->title, o->ref, o->product_title, (long long)o->quantity,
+	    shop_money(a, o->total, o->currency), o->provider, site->origin, o->ref, site->title);
+	for (i = 0; i < n && e == ERR_OK && !text.failed; i++) {
+		buf_reset(&to);
+		e = people_email(app->privacy, s, &sys, PURPOSE_DELIVERY, ids[i], &to);
+		if (e == ERR_DENIED || e == ERR_NOTFOUND) {
+			e = ERR_OK; /* an admin without a readable address gets no notice */
+			continue;
+		}
+		if (e == ERR_OK)
+			e = mail_enqueue(app->privacy, s, ids[i], to.data,
+			    arena_printf(a, "New order %s", o->ref), text.data, NULL);
+		if (to.data)
+			sodium_memzero(to.data, to.len);
+	}
+	if (e == ERR_OK && text.failed)
+		e = ERR_NOMEM;
+	buf_free(&text);
+	buf_free(&to);
+	return e;
+}
+
 static void
 shop_checkout(struct http_request *req, struct http_response *res, void *arg)
 {
@@ -352,6 +394,8 @@ shop_checkout(struct http_request *req, struct http_response *res, void *arg)
 	page = arena_printf(req->arena, "/shop/order/%s", in.key);
 	if (e == ERR_OK && created && o.person > 0)
 		e = shop_confirmation(app, s, req->arena, &site, &o, in.fields[CUSTOMER_EMAIL], page);
+	if (e == ERR_OK && created)
+		e = shop_admin_notice(app, s, req->arena, &site, &o);
 	if (e != ERR_OK || (e = store_commit(s)) != ERR_OK) {
 		store_rollback(s);
 		shop_fail(res, e);
@@ -489,11 +533,9 @@ shop_webhook(struct http_request *req, struct http_response *res, void *arg)
 		buf_puts(&res->body, "This event was received before; it is not applied twice.\n");
 		return;
 	}
-	if (e == ERR_OK && strcmp(status, "paid") == 0) {
+	/* an order already paid: the event is recorded, nothing changes */
+	if (e == ERR_OK && strcmp(status, "paid") == 0 && o.status == ORDER_AWAITING_PAYMENT)
 		e = order_mark_paid(app->privacy, s, o.id, payref, last4);
-		if (e == ERR_CONFLICT)
-			e = ERR_OK; /* already paid: the event is recorded, nothing changes */
-	}
 	if (e == ERR_INVAL) {
 		store_rollback(s);
 		res->status = 400;
