@@ -33,6 +33,8 @@
 #include "../../fuzz/fuzz_pathrec_body.h"
 #include "../../fuzz/fuzz_referrer_body.h"
 #include "../../fuzz/fuzz_ua_body.h"
+#include "../../fuzz/fuzz_money_body.h"
+#include "../../fuzz/fuzz_shopsig_body.h"
 #include "testlib.h"
 
 struct replay_target {
@@ -56,6 +58,8 @@ static const struct replay_target replay_targets[] = {
     {"pathrec", fuzz_pathrec_one},
     {"diff", fuzz_diff_one},
     {"comment_md", fuzz_comment_md_one},
+    {"money", fuzz_money_one},
+    {"shopsig", fuzz_shopsig_one},
 };
 
 static int
