@@ -149,6 +149,7 @@
 #define LIMIT_FEEDBACK_TEXT 5000         /* characters in one feedback message */
 #define LIMIT_FEEDBACK_NAME 100          /* characters in a feedback author's name */
 #define LIMIT_FEEDBACK_PER_PAGE 50
+#define LIMIT_FEEDBACK_EXPORT 1000       /* a member's items in their export */
 
 /* Comments (issue 6): src/sites/comments.c, src/web/comments.c */
 #define LIMIT_COMMENT_CHARS 5000         /* characters of one comment's text; longer is

@@ -4,6 +4,7 @@
  * another item. The published copy (published_text, published_name) is what the author
  * let the public see: the name only with consent, never the email.
  */
+#include <jansson.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -34,6 +35,7 @@ enum {
 	SQL_PUBLISH,
 	SQL_PUBLISHED,
 	SQL_USERNAME,
+	SQL_BY_PERSON,
 	SQL_COPY_SEL,
 	SQL_COPY_INS,
 	SQL__MAX
@@ -62,6 +64,8 @@ static const struct store_stmt feedback_sql[SQL__MAX] = {
 	    "SELECT id, published_at, published_text, published_name FROM feedback"
 	    " WHERE site_id = ? AND published_at > 0 ORDER BY published_at DESC, id DESC"},
 	[SQL_USERNAME] = {"feedback_username", "SELECT username FROM people WHERE id = ?"},
+	[SQL_BY_PERSON] = {"feedback_by_person", "SELECT " FEEDBACK_COLUMNS " FROM feedback"
+						 " WHERE person_id = ? ORDER BY id LIMIT ?"},
 	[SQL_COPY_SEL] = {"copy_feedback_select",
 	    "SELECT " FEEDBACK_COLUMNS " FROM feedback ORDER BY id"},
 	[SQL_COPY_INS] = {"copy_feedback_insert",
@@ -236,10 +240,11 @@ feedback_row_free(struct feedback_row *r)
 		buf_free(&r->sealed[k]);
 }
 
-/* Opens the present fields of r through the gate for actor (support) into arena a. */
+/* Opens the present fields of r through the gate for actor with purpose pu into arena
+ * a. */
 static enum err
 feedback_open(struct privacy *p, struct store *s, struct arena *a,
-    const struct gate_actor *actor, struct feedback_row *r)
+    const struct gate_actor *actor, enum purpose pu, struct feedback_row *r)
 {
 	static const char *const columns[3] = {"text_sealed", "name_sealed", "email_sealed"};
 	static const enum field_class classes[3] = {FIELD_TEXT, FIELD_NAME, FIELD_EMAIL};
@@ -263,7 +268,7 @@ feedback_open(struct privacy *p, struct store *s, struct arena *a,
 		f.sealed = r->sealed[k].data;
 		f.sealed_len = r->sealed[k].len;
 		buf_init(&plain);
-		if ((e = gate_read(p, s, actor, PURPOSE_SUPPORT, &f, &plain)) == ERR_OK &&
+		if ((e = gate_read(p, s, actor, pu, &f, &plain)) == ERR_OK &&
 		    (*dst[k] = arena_strdup(a, plain.data ? plain.data : "")) == NULL)
 			e = ERR_NOMEM;
 		if (plain.data)
@@ -297,7 +302,7 @@ feedback_list(struct privacy *p, struct store *s, struct arena *a,
 	/* opened after the query is done: each gate read is its own audited transaction */
 	for (i = 0; i < k; i++) {
 		if (e == ERR_OK)
-			e = feedback_open(p, s, a, actor, &rows[i]);
+			e = feedback_open(p, s, a, actor, PURPOSE_SUPPORT, &rows[i]);
 		feedback_row_free(&rows[i]);
 	}
 	if (e != ERR_OK)
@@ -341,7 +346,7 @@ feedback_publish(struct privacy *p, struct store *s, const struct gate_actor *ac
 	if (!r.it.consent_name)
 		r.has[1] = false; /* the name is not even opened */
 	r.has[2] = false;         /* nor the email: it is never published */
-	if ((e = feedback_open(p, s, a, actor, &r)) != ERR_OK)
+	if ((e = feedback_open(p, s, a, actor, PURPOSE_SUPPORT, &r)) != ERR_OK)
 		goto out;
 	if (r.it.consent_name) {
 		if (r.it.person > 0) {
@@ -406,5 +411,81 @@ feedback_published(struct store *s, struct arena *a, int64_t site, struct feedba
 	store_bind_int(q, 1, site);
 	e = store_collect(q, a, sizeof(**out), feedback_published_row, &list, n);
 	*out = list;
+	return e;
+}
+
+/* obj[key] = v, taking v's reference; false when either is missing or it fails. */
+static bool
+feedback_json_set(json_t *obj, const char *key, json_t *v)
+{
+	if (obj == NULL || v == NULL) {
+		json_decref(v);
+		return false;
+	}
+	return json_object_set_new(obj, key, v) == 0;
+}
+
+enum err
+feedback_export(struct privacy *p, struct store *s, int64_t person, void *obj)
+{
+	struct gate_actor self = {person, false};
+	struct feedback_row *rows;
+	struct store_q *q;
+	struct arena *a;
+	json_t *arr, *item;
+	char when[21], pub[21];
+	size_t k = 0, i;
+	enum err e = ERR_OK;
+
+	if (obj == NULL || !json_is_object((json_t *)obj))
+		return ERR_INVAL;
+	if ((a = arena_new()) == NULL)
+		return ERR_NOMEM;
+	if ((rows = arena_alloc(a, LIMIT_FEEDBACK_EXPORT * sizeof(*rows))) == NULL) {
+		e = ERR_NOMEM;
+		goto out;
+	}
+	if ((q = store_prepare(s, &feedback_sql[SQL_BY_PERSON])) == NULL) {
+		e = store_done(NULL);
+		goto out;
+	}
+	store_bind_int(q, 1, person);
+	store_bind_int(q, 2, LIMIT_FEEDBACK_EXPORT);
+	while (e == ERR_OK && k < LIMIT_FEEDBACK_EXPORT && store_step(q) == STORE_ROW)
+		e = feedback_row_read(q, a, &rows[k++]);
+	if (store_done(q) != ERR_OK && e == ERR_OK)
+		e = ERR_IO;
+	/* the person's own data: opened as themselves (purpose self, audited) */
+	for (i = 0; i < k; i++) {
+		if (e == ERR_OK)
+			e = feedback_open(p, s, a, &self, PURPOSE_SELF, &rows[i]);
+		feedback_row_free(&rows[i]);
+	}
+	if (e != ERR_OK)
+		goto out;
+	arr = json_array();
+	if (!feedback_json_set(obj, "items", arr)) {
+		e = ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < k; i++) {
+		time_rfc3339(rows[i].it.created_at, when);
+		time_rfc3339(rows[i].it.published_at, pub);
+		item = json_object();
+		if (!feedback_json_set(item, "sent_at", json_string(when)) ||
+		    !feedback_json_set(item, "text", json_string(rows[i].it.text ? rows[i].it.text : "")) ||
+		    !feedback_json_set(item, "email", rows[i].it.email ? json_string(rows[i].it.email)
+									: json_null()) ||
+		    !feedback_json_set(item, "publish_with_name",
+			json_boolean(rows[i].it.consent_name)) ||
+		    !feedback_json_set(item, "published_at",
+			rows[i].it.published_at ? json_string(pub) : json_null()) ||
+		    json_array_append_new(arr, item) != 0) {
+			e = ERR_NOMEM;
+			goto out;
+		}
+	}
+out:
+	arena_free(a);
 	return e;
 }

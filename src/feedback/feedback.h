@@ -55,6 +55,11 @@ enum err feedback_list(struct privacy *p, struct store *s, struct arena *a,
  * ERR_DENIED. */
 enum err feedback_publish(struct privacy *p, struct store *s, const struct gate_actor *actor,
     int64_t site, int64_t id, int64_t now);
+/* The "feedback" section of a person's export (struct rights_section; obj is a json_t *
+ * object): their items, text and email opened as themselves (purpose self, audited), at
+ * most LIMIT_FEEDBACK_EXPORT. */
+enum err feedback_export(struct privacy *p, struct store *s, int64_t person, void *obj);
+
 /* Published items of site, newest first (published fields only). */
 enum err feedback_published(struct store *s, struct arena *a, int64_t site,
     struct feedback_item **out, size_t *n);

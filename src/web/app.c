@@ -51,6 +51,7 @@ static const struct {
 const struct rights_section web_export_sections[] = {
 	{"sign_in", accounts_export},
 	{"policy", policy_export},
+	{"feedback", feedback_export},
 	{"comments", comments_export},
 	{"shop_orders", web_shop_export},
 };

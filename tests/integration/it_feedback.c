@@ -235,6 +235,14 @@ main(void)
 	T_NOT_CONTAINS(r.body, "secret");
 	t_resp_free(&r);
 	T_EQ_INT(t_server_stop(&srv), 0);
+
+	/* carol's export holds her feedback, with her reply address */
+	T_EQ_INT(t_candor(&out, "user", "export", "--data", dir, "--username", "carol", NULL), 0);
+	T_CONTAINS(out, "\"feedback\"");
+	T_CONTAINS(out, "The footer is too small.");
+	T_CONTAINS(out, "carol.reply@example.test");
+	T_CONTAINS(out, "\"publish_with_name\": false");
+	free(out);
 	free(bob);
 	free(carol);
 	free(sam);
