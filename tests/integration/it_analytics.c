@@ -5,7 +5,8 @@
  * a HEAD, static files) gives exact analytics_days and analytics_dims figures; no IP
  * address, User-Agent, referrer URL, query string or cookie value is anywhere in the
  * database (byte search of the SQLite files, of a pg_dump on PostgreSQL); N requests
- * followed at once by SIGTERM leave exactly N more events stored; with
+ * followed at once by SIGTERM leave exactly N more events stored; a kill -9 a flush
+ * window after the last request loses none; with
  * [analytics] enabled = no nothing is recorded.
  */
 #include <signal.h>
@@ -274,6 +275,20 @@ main(void)
 	/* a restart forgets the day's salt: visitor 2 counts once more (documented) */
 	T_EQ_INT(one_int(s, &q_day_views, PIV, 0, NULL), 7 + n);
 	T_EQ_INT(one_int(s, &q_day_visitors, PIV, 0, NULL), 3);
+
+	/* a crash (kill -9) loses at most the flush window: events older than
+	 * LIMIT_ANALYTICS_FLUSH_MS are stored (SECURITY.md) */
+	before = count_all(s, &q_events);
+	t_server_start(&srv, dir);
+	for (i = 0; i < 20; i++)
+		req(srv.port, "GET", PIV, "/", 200, V2, "User-Agent: " CH, NULL, NULL, NULL);
+	usleep((LIMIT_ANALYTICS_FLUSH_MS + 300) * 1000);
+	T_EQ_INT(kill(srv.pid, SIGKILL), 0);
+	{
+		int status;
+		T_EQ_INT(waitpid(srv.pid, &status, 0), srv.pid);
+	}
+	T_EQ_INT(count_all(s, &q_events), before + 20);
 
 	/* [analytics] enabled = no: nothing is recorded */
 	set_conf(dir, "enabled = no\n");
