@@ -154,6 +154,7 @@ enum {
 	REC_INSERT_EVENTS,
 	REC_UPSERT_DAY,
 	REC_UPSERT_DIM,
+	REC_UPSERT_DIMS,
 };
 
 /* Raw rows go REC_ROWS to a statement (one statement per row cost as much again on
@@ -166,6 +167,14 @@ enum {
 #define REC_INSERT "INSERT INTO analytics_events (site_id, at, path, status, page, browser," \
 		   " major, bot, language, referrer, visitor) VALUES "
 
+#define REC_DIM_COLS 6
+#define REC_DIM_ROW "(?, ?, ?, ?, ?, ?)"
+#define REC_DIM_ROW4 REC_DIM_ROW ", " REC_DIM_ROW ", " REC_DIM_ROW ", " REC_DIM_ROW
+#define REC_DIM_ROW16 REC_DIM_ROW4 ", " REC_DIM_ROW4 ", " REC_DIM_ROW4 ", " REC_DIM_ROW4
+#define REC_DIM_UPSERT " ON CONFLICT (site_id, day, dim, value) DO UPDATE SET" \
+		       " views = analytics_dims.views + excluded.views," \
+		       " visitors = analytics_dims.visitors + excluded.visitors"
+
 static const struct store_stmt rec_sql[] = {
 	[REC_INSERT_EVENT] = {"analytics_insert_event", REC_INSERT REC_ROW},
 	[REC_INSERT_EVENTS] = {"analytics_insert_events", REC_INSERT REC_ROW16 ", " REC_ROW16},
@@ -177,9 +186,12 @@ static const struct store_stmt rec_sql[] = {
 	    " bot_views = analytics_days.bot_views + excluded.bot_views"},
 	[REC_UPSERT_DIM] = {"analytics_upsert_dim",
 	    "INSERT INTO analytics_dims (site_id, day, dim, value, views, visitors)"
-	    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, day, dim, value) DO UPDATE SET"
-	    " views = analytics_dims.views + excluded.views,"
-	    " visitors = analytics_dims.visitors + excluded.visitors"},
+	    " VALUES " REC_DIM_ROW REC_DIM_UPSERT},
+	/* REC_ROWS rows of distinct keys (a batch folds each key once: PostgreSQL refuses
+	 * to update one row twice in a statement) */
+	[REC_UPSERT_DIMS] = {"analytics_upsert_dims",
+	    "INSERT INTO analytics_dims (site_id, day, dim, value, views, visitors)"
+	    " VALUES " REC_DIM_ROW16 ", " REC_DIM_ROW16 REC_DIM_UPSERT},
 };
 
 /* ------------------------------------------------------------ visitors seen ---- */
@@ -560,30 +572,48 @@ rec_insert_events(struct store *s, const struct analytics_event *ev, size_t n)
 }
 
 static enum err
-rec_upsert(struct store *s, const struct fold *f)
+rec_upsert_day(struct store *s, const struct fold *f)
 {
 	struct store_q *q;
 
-	if (f->dim == 0) {
-		if ((q = store_prepare(s, &rec_sql[REC_UPSERT_DAY])) == NULL)
-			return store_done(NULL);
-		store_bind_int(q, 1, f->site_id);
-		store_bind_int(q, 2, f->day);
-		store_bind_int(q, 3, f->views);
-		store_bind_int(q, 4, f->visitors);
-		store_bind_int(q, 5, f->bot_views);
-	} else {
-		if ((q = store_prepare(s, &rec_sql[REC_UPSERT_DIM])) == NULL)
-			return store_done(NULL);
-		store_bind_int(q, 1, f->site_id);
-		store_bind_int(q, 2, f->day);
-		store_bind_int(q, 3, f->dim);
-		store_bind_text(q, 4, f->value);
-		store_bind_int(q, 5, f->views);
-		store_bind_int(q, 6, f->visitors);
-	}
+	if ((q = store_prepare(s, &rec_sql[REC_UPSERT_DAY])) == NULL)
+		return store_done(NULL);
+	store_bind_int(q, 1, f->site_id);
+	store_bind_int(q, 2, f->day);
+	store_bind_int(q, 3, f->views);
+	store_bind_int(q, 4, f->visitors);
+	store_bind_int(q, 5, f->bot_views);
 	store_step(q);
 	return store_done(q);
+}
+
+/* Upserts n dimension counters (distinct keys), REC_ROWS to a statement. */
+static enum err
+rec_upsert_dims(struct store *s, const struct fold *const *f, size_t n)
+{
+	struct store_q *q;
+	size_t i = 0, k, rows;
+	enum err e = ERR_OK;
+	int b;
+
+	while (i < n && e == ERR_OK) {
+		rows = n - i >= REC_ROWS ? REC_ROWS : 1;
+		q = store_prepare(s, &rec_sql[rows == REC_ROWS ? REC_UPSERT_DIMS : REC_UPSERT_DIM]);
+		if (q == NULL)
+			return store_done(NULL);
+		for (k = 0; k < rows; k++, i++) {
+			b = (int)k * REC_DIM_COLS;
+			store_bind_int(q, b + 1, f[i]->site_id);
+			store_bind_int(q, b + 2, f[i]->day);
+			store_bind_int(q, b + 3, f[i]->dim);
+			store_bind_text(q, b + 4, f[i]->value);
+			store_bind_int(q, b + 5, f[i]->views);
+			store_bind_int(q, b + 6, f[i]->visitors);
+		}
+		store_step(q);
+		e = store_done(q);
+	}
+	return e;
 }
 
 /*
@@ -593,8 +623,9 @@ rec_upsert(struct store *s, const struct fold *f)
 static enum err
 rec_store(struct analytics_recorder *r, const struct analytics_event *ev, size_t n)
 {
+	const struct fold **dims;
 	struct fold_map m;
-	size_t i, cap = 16;
+	size_t i, cap = 16, ndims = 0;
 	enum err e;
 
 	while (cap < 2 * (5 * n + 1))
@@ -602,6 +633,10 @@ rec_store(struct analytics_recorder *r, const struct analytics_event *ev, size_t
 	memset(&m, 0, sizeof(m));
 	if ((m.slots = calloc(cap, sizeof(*m.slots))) == NULL)
 		return ERR_NOMEM;
+	if ((dims = calloc(cap, sizeof(*dims))) == NULL) {
+		free(m.slots);
+		return ERR_NOMEM;
+	}
 	m.cap = cap;
 	r->nbatch_keys = 0;
 	seen_clear(&r->batch_seen, 0);
@@ -610,9 +645,16 @@ rec_store(struct analytics_recorder *r, const struct analytics_event *ev, size_t
 	if (e != ERR_OK || (e = store_begin(r->store)) != ERR_OK)
 		goto out;
 	e = rec_insert_events(r->store, ev, n);
-	for (i = 0; i < m.cap && e == ERR_OK; i++)
-		if (m.slots[i].value)
-			e = rec_upsert(r->store, &m.slots[i]);
+	for (i = 0; i < m.cap && e == ERR_OK; i++) {
+		if (m.slots[i].value == NULL)
+			continue;
+		if (m.slots[i].dim == 0)
+			e = rec_upsert_day(r->store, &m.slots[i]);
+		else
+			dims[ndims++] = &m.slots[i];
+	}
+	if (e == ERR_OK)
+		e = rec_upsert_dims(r->store, dims, ndims);
 	if (e == ERR_OK)
 		e = store_commit(r->store);
 	else
@@ -622,6 +664,7 @@ rec_store(struct analytics_recorder *r, const struct analytics_event *ev, size_t
 out:
 	seen_clear(&r->batch_seen, 0);
 	r->nbatch_keys = 0;
+	free(dims);
 	free(m.slots);
 	return e;
 }
