@@ -280,6 +280,56 @@ shop_confirmation(struct web_app *app, struct store *s, struct arena *a,
 	return e;
 }
 
+enum err
+web_shop_receipt(struct web_app *app, struct store *s, struct arena *a, int64_t order)
+{
+	struct gate_actor sys = {0, true};
+	struct site *sites = NULL;
+	const struct site *site = NULL;
+	struct order o;
+	struct buf text, to;
+	size_t n = 0, i;
+	enum err e;
+
+	if ((e = order_get(s, a, order, &o)) != ERR_OK)
+		return e;
+	if (o.person <= 0 || o.status != ORDER_PAID)
+		return ERR_OK; /* a guest (the outbox delivers to account holders), or erased */
+	if ((e = sites_list(s, a, &sites, &n)) != ERR_OK)
+		return e;
+	for (i = 0; i < n; i++)
+		if (sites[i].id == o.site)
+			site = &sites[i];
+	if (site == NULL)
+		return ERR_NOTFOUND;
+	buf_init(&text);
+	buf_init(&to);
+	e = order_field_read(app->privacy, s, &sys, PURPOSE_DELIVERY, &o, CUSTOMER_EMAIL, &to);
+	if (e == ERR_NOTFOUND || e == ERR_CRYPTO || e == ERR_DENIED) {
+		e = ERR_OK; /* no readable address (shredded): no receipt */
+		goto out;
+	}
+	if (e != ERR_OK)
+		goto out;
+	buf_printf(&text, "Hello,\n\nWe received your payment for order %s at %s. This is your "
+			  "receipt.\n\n  %s x %lld at %s\n  Net: %s\n  Tax (%s): %s\n  Total paid: %s\n"
+			  "  Payment reference: %s\n\n-- \n%s\n%s/\n",
+	    o.ref, site->title, o.product_title, (long long)o.quantity,
+	    shop_money(a, o.unit_price, o.currency), shop_money(a, o.net, o.currency),
+	    shop_rate(a, o.vat_bp), shop_money(a, o.vat, o.currency),
+	    shop_money(a, o.total, o.currency), o.pay_ref, site->title, site->origin);
+	e = text.failed || to.failed ? ERR_NOMEM
+				     : mail_enqueue(app->privacy, s, o.person, to.data,
+					   arena_printf(a, "Receipt for order %s", o.ref), text.data,
+					   NULL);
+out:
+	if (to.data)
+		sodium_memzero(to.data, to.len);
+	buf_free(&to);
+	buf_free(&text);
+	return e;
+}
+
 /* Queues the new-order notice to each admin of the site (their address opened by the
  * system for delivery, audited), in the caller's transaction. It names the order,
  * product and amounts, never the customer. */
@@ -534,8 +584,9 @@ shop_webhook(struct http_request *req, struct http_response *res, void *arg)
 		return;
 	}
 	/* an order already paid: the event is recorded, nothing changes */
-	if (e == ERR_OK && strcmp(status, "paid") == 0 && o.status == ORDER_AWAITING_PAYMENT)
-		e = order_mark_paid(app->privacy, s, o.id, payref, last4);
+	if (e == ERR_OK && strcmp(status, "paid") == 0 && o.status == ORDER_AWAITING_PAYMENT &&
+	    (e = order_mark_paid(app->privacy, s, o.id, payref, last4)) == ERR_OK)
+		e = web_shop_receipt(app, s, req->arena, o.id);
 	if (e == ERR_INVAL) {
 		store_rollback(s);
 		res->status = 400;

@@ -397,7 +397,15 @@ shop_admin_paid(struct http_request *req, struct http_response *res, void *arg)
 		    arena_strdup(req->arena, msg));
 		return;
 	}
-	e = order_mark_paid(app->privacy, s, o.id, fv.values[SPD_REFERENCE].text, NULL);
+	if ((e = store_begin(s)) != ERR_OK) {
+		shop_admin_fail(res, e);
+		return;
+	}
+	if ((e = order_mark_paid(app->privacy, s, o.id, fv.values[SPD_REFERENCE].text, NULL)) ==
+	    ERR_OK)
+		e = web_shop_receipt(app, s, req->arena, o.id);
+	if (e != ERR_OK || (e = store_commit(s)) != ERR_OK)
+		store_rollback(s);
 	if (e == ERR_INVAL || e == ERR_CONFLICT) {
 		shop_admin_order_page(app, req, res, s, &site, &r, u, &o, false,
 		    e == ERR_INVAL ? "The reference must be one line of at most 100 characters, "

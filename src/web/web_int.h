@@ -294,6 +294,10 @@ enum err web_routes_shop_admin(struct web_app *app);
 /* An order's public figures (no personal data) as template values into v (shop.c). */
 struct order;
 void web_shop_order_vals(struct arena *a, struct tmpl_val *v, const struct order *o);
+/* Queues the receipt of paid order id to its member (their address opened by the
+ * system for delivery), in the caller's transaction; nothing for a guest or a shredded
+ * address (shop.c). */
+enum err web_shop_receipt(struct web_app *app, struct store *s, struct arena *a, int64_t order);
 /* The member's orders for their export (app.c web_export_sections). */
 enum err web_shop_export(struct privacy *p, struct store *s, int64_t person, void *obj);
 

@@ -510,6 +510,11 @@ main(void)
 	mail = t_web_mail_wait(dir, 0, 20000, "To: alice.receipt@example.test", ref, NULL);
 	T_CONTAINS(mail, "Total: 1500.00 EUR");
 	free(mail);
+	mail = t_web_mail_wait(dir, 0, 20000, "To: alice.receipt@example.test",
+	    "Receipt for order", ref, NULL);
+	T_CONTAINS(mail, "Total paid: 1500.00 EUR");
+	T_CONTAINS(mail, "Payment reference: sim_");
+	free(mail);
 	mail = t_web_mail_wait(dir, 0, 20000, "To: adam@example.test", "New order", ref, NULL);
 	T_NOT_CONTAINS(mail, "alice");
 	T_NOT_CONTAINS(mail, "Alice");
