@@ -697,9 +697,18 @@ reset_ms(const char *csrf, const char *login_id)
  * A reset for a known account and one for nobody take a similar time: both write a
  * request row and commit; the known one adds its link and mail to that transaction,
  * and neither answers before LIMIT_RESET_ANSWER_MS.
- * Five of each, interleaved so both see the same load; distinct identifiers, so that no
- * per-identifier or per-person limit changes the work.
+ * Five of each, interleaved so both see the same load, compared by their medians (a
+ * mean lets one request stalled by a loaded machine decide); distinct identifiers, so
+ * that no per-identifier or per-person limit changes the work.
  */
+static int
+ms_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 static void
 test_reset_timing(void)
 {
@@ -708,19 +717,22 @@ test_reset_timing(void)
 	static const char *const unknown[] = {"ghost-one", "ghost-two@example.test",
 	    "ghost-three", "ghost-four@example.test", "ghost-five"};
 	char *csrf = csrf_of(HOST, "/reset", "/reset", NULL);
-	double k = 0, u = 0;
-	int i;
+	double k[COUNTOF(known)], u[COUNTOF(unknown)];
+	size_t i;
 
 	(void)reset_ms(csrf, "alice-two@example.test"); /* warm both paths up */
 	(void)reset_ms(csrf, "ghost-warm-up");
-	for (i = 0; i < 5; i++) {
-		k += reset_ms(csrf, known[i]);
-		u += reset_ms(csrf, unknown[i]);
+	for (i = 0; i < COUNTOF(known); i++) {
+		k[i] = reset_ms(csrf, known[i]);
+		u[i] = reset_ms(csrf, unknown[i]);
 	}
-	k /= 5;
-	u /= 5;
-	printf("reset: known account %.1f ms, unknown %.1f ms (mean of 5)\n", k, u);
-	T_ASSERT(u / k > 0.5 && u / k < 2.0);
+	qsort(k, COUNTOF(k), sizeof(k[0]), ms_cmp);
+	qsort(u, COUNTOF(u), sizeof(u[0]), ms_cmp);
+	printf("reset: known account %.1f ms, unknown %.1f ms (median of %zu)\n",
+	    k[COUNTOF(k) / 2], u[COUNTOF(u) / 2], COUNTOF(k));
+	T_ASSERT(k[0] >= LIMIT_RESET_ANSWER_MS && u[0] >= LIMIT_RESET_ANSWER_MS);
+	T_ASSERT(u[COUNTOF(u) / 2] / k[COUNTOF(k) / 2] > 0.5 &&
+	    u[COUNTOF(u) / 2] / k[COUNTOF(k) / 2] < 2.0);
 	free(csrf);
 }
 
