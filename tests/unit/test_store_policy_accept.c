@@ -152,6 +152,17 @@ main(void)
 		T_EQ_INT(c[0].continued_n, 0);
 		/* a summary with a line break is refused: it goes into mail */
 		T_EQ_INT(policy_publish(s, "Privacy", "x", "a\nb", 0, NULL), ERR_INVAL);
+		/* LIMIT_POLICY_SUMMARY characters (two bytes each here), and one more */
+		{
+			char sum[2 * LIMIT_POLICY_SUMMARY + 3];
+			size_t k;
+			for (k = 0; k < LIMIT_POLICY_SUMMARY; k++)
+				memcpy(sum + 2 * k, "\xc3\xa9", 2);
+			sum[2 * LIMIT_POLICY_SUMMARY] = '\0';
+			T_EQ_INT(policy_publish(s, "Privacy", "x", sum, 0, NULL), ERR_OK);
+			memcpy(sum + 2 * LIMIT_POLICY_SUMMARY, "e", 2);
+			T_EQ_INT(policy_publish(s, "Privacy", "x", sum, 0, NULL), ERR_INVAL);
+		}
 	}
 
 	arena_free(a);
