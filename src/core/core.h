@@ -183,5 +183,8 @@ char *markdown_excerpt(const char *md, size_t len, size_t max_chars);
 /* Renders a visitor's md (a comment) like markdown_to_html, and every link gets
  * rel="nofollow ugc noopener" (SECURITY.md). Returns a malloc'd string or NULL. */
 char *markdown_to_html_ugc(const char *md, size_t len);
+/* The whole visible text of md (no markup, no raw HTML), one line per block, for the
+ * search index. Returns a malloc'd string or NULL. */
+char *markdown_text(const char *md, size_t len);
 
 #endif

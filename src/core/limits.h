@@ -42,6 +42,13 @@
 #define LIMIT_POSTS_PER_PAGE 10
 #define LIMIT_FEED_ENTRIES 20
 #define LIMIT_PAGE_NUMBER 100000         /* ?page=N upper bound */
+#define LIMIT_ADMIN_FORM_BODY (LIMIT_BODY_MARKDOWN + 16 * 1024) /* an admin post form */
+#define LIMIT_ADMIN_LIST 500             /* posts or pages listed on one admin page */
+#define LIMIT_SEARCH_QUERY 200           /* characters of a search query (?q=) */
+#define LIMIT_SEARCH_TERMS 8             /* terms kept from a query; more are ignored */
+#define LIMIT_SEARCH_TERM_BYTES 64       /* bytes of one term; longer terms are cut */
+#define LIMIT_SEARCH_PER_PAGE 10         /* results on one page of /search */
+#define LIMIT_SEARCH_PAGES 50            /* ?page=N of /search upper bound */
 
 /* Configuration */
 #define LIMIT_CONFIG_BYTES (64 * 1024)

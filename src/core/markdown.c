@@ -112,3 +112,49 @@ markdown_to_html_ugc(const char *md, size_t len)
 	}
 	return b.data ? b.data : strdup("");
 }
+
+char *
+markdown_text(const char *md, size_t len)
+{
+	cmark_node *doc, *node;
+	cmark_iter *it;
+	cmark_event_type ev;
+	struct buf b;
+	const char *lit;
+
+	buf_init(&b);
+	if ((doc = cmark_parse_document(md, len, CMARK_OPT_DEFAULT)) == NULL)
+		return NULL;
+	it = cmark_iter_new(doc);
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		node = cmark_iter_get_node(it);
+		switch (cmark_node_get_type(node)) {
+		case CMARK_NODE_TEXT:
+		case CMARK_NODE_CODE:
+		case CMARK_NODE_CODE_BLOCK:
+			if ((lit = cmark_node_get_literal(node)) != NULL)
+				buf_puts(&b, lit);
+			break;
+		case CMARK_NODE_SOFTBREAK:
+		case CMARK_NODE_LINEBREAK:
+			buf_putc(&b, ' ');
+			break;
+		case CMARK_NODE_PARAGRAPH:
+		case CMARK_NODE_HEADING:
+		case CMARK_NODE_ITEM:
+			/* raw HTML (blocks and inline) is not shown, so it is not indexed */
+			if (ev == CMARK_EVENT_EXIT && b.len && b.data[b.len - 1] != '\n')
+				buf_putc(&b, '\n');
+			break;
+		default:
+			break;
+		}
+	}
+	cmark_iter_free(it);
+	cmark_node_free(doc);
+	if (b.failed) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_take(&b, NULL);
+}

@@ -651,3 +651,36 @@ purpose_parse(const char *s, enum purpose *out)
 		}
 	return false;
 }
+
+/* The people holding a role on a site (the owner's page of a site, issue 6). */
+static const struct store_stmt people_site_members_sql = {"people_site_members",
+    "SELECT p.id, p.username, r.role FROM site_roles r JOIN people p ON p.id = r.person_id"
+    " WHERE r.site_id = ? ORDER BY p.username, r.role"};
+
+static enum err
+people_member_row(struct store_q *q, struct arena *a, void *element)
+{
+	struct site_member *m = element;
+	int64_t role = store_col_int(q, 2);
+
+	m->person = store_col_int(q, 0);
+	m->username = arena_strdup(a, store_col_text(q, 1));
+	m->role = role == SITE_ROLE_ADMIN ? SITE_ROLE_ADMIN : SITE_ROLE_EDITOR;
+	return m->username ? ERR_OK : ERR_NOMEM;
+}
+
+enum err
+people_site_members(struct store *s, struct arena *a, int64_t site, struct site_member **out,
+    size_t *n)
+{
+	struct store_q *q;
+	void *list = NULL;
+	enum err e;
+
+	if ((q = store_prepare(s, &people_site_members_sql)) == NULL)
+		return store_done(NULL);
+	store_bind_int(q, 1, site);
+	e = store_collect(q, a, sizeof(**out), people_member_row, &list, n);
+	*out = list;
+	return e;
+}

@@ -169,6 +169,14 @@ struct person_site_role {
 /* person's roles on sites; in arena a. */
 enum err people_site_roles(struct store *s, struct arena *a, int64_t person,
     struct person_site_role **out, size_t *n);
+/* Who holds a role on site (usernames are public), ordered by username; in arena a. */
+struct site_member {
+	int64_t person;
+	const char *username;
+	enum site_role role;
+};
+enum err people_site_members(struct store *s, struct arena *a, int64_t site,
+    struct site_member **out, size_t *n);
 
 /* Staff (P11, P12) */
 enum purpose {

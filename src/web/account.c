@@ -3,8 +3,8 @@
  * email, last sign-in, email preferences, change email, change password),
  * /account/export (everything held, as a JSON download), /account/delete (erasure after
  * re-entering the password), /account/access-log (every audit entry about them), the
- * anonymous /preferences (the look, in the one preferences cookie) and the entry of the
- * admin area, /admin (web/admin.c is not needed yet: it only says what the roles allow).
+ * anonymous /preferences (the look, in the one preferences cookie). The admin area,
+ * /admin, is web/admin.c.
  *
  * Invariants:
  *   - Every page here but /preferences is behind web_require_user, which sends
@@ -905,97 +905,6 @@ look_post(struct http_request *req, struct http_response *res, void *arg)
 	http_redirect(res, 303, "/preferences?saved=1");
 }
 
-/* ------------------------------------------------------------ /admin ---- */
-
-static const char *
-admin_site_title(const struct site *sites, size_t n, int64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (sites[i].id == id)
-			return sites[i].title;
-	return "a site that no longer exists";
-}
-
-/*
- * The entry of the admin area: what the person's roles allow. The owner runs every site;
- * a site admin or editor sees their sites; staff see the purposes their grants open
- * today (the gate's own decision, gate_allows, not a copy of its rules). Anyone else
- * gets 403.
- */
-static void
-admin_get(struct http_request *req, struct http_response *res, void *arg)
-{
-	static const enum purpose staff_purposes[] = {PURPOSE_SUPPORT, PURPOSE_BILLING,
-	    PURPOSE_SECURITY};
-	struct web_app *app = arg;
-	const struct web_user *u;
-	struct gate_actor actor;
-	struct gate_field f;
-	struct person_site_role *roles = NULL;
-	struct site *sites = NULL;
-	struct tmpl_val *ctx, *list, *row;
-	struct store *s;
-	struct site site;
-	size_t nroles = 0, nsites = 0, i, k;
-	char subject[32];
-	enum err e;
-
-	if (!account_enter(app, req, res, &s, &site, &u))
-		return;
-	if ((e = people_site_roles(s, req->arena, u->id, &roles, &nroles)) != ERR_OK ||
-	    (e = sites_list(s, req->arena, &sites, &nsites)) != ERR_OK) {
-		account_fail(res, e);
-		return;
-	}
-	if (u->role == ROLE_MEMBER && nroles == 0) {
-		res->status = 403;
-		web_error_page(app, req, res, "No admin role",
-		    "Your account has no admin role on this site.");
-		return;
-	}
-	if ((ctx = account_context(app, req, res, &site, s)) == NULL)
-		return;
-	tmpl_set_str(ctx, "page_title", "Admin");
-	tmpl_set_str(ctx, "username", u->username);
-	tmpl_set_bool(ctx, "owner", u->role == ROLE_OWNER);
-	if (u->role == ROLE_OWNER) {
-		list = tmpl_set_list(ctx, "all_sites");
-		for (i = 0; i < nsites && list; i++) {
-			row = tmpl_list_add(list);
-			tmpl_set_str(row, "title", sites[i].title);
-			tmpl_set_str(row, "host", sites[i].host);
-		}
-	}
-	list = tmpl_set_list(ctx, "site_roles");
-	for (i = 0; i < nroles && list; i++) {
-		row = tmpl_list_add(list);
-		tmpl_set_str(row, "title", admin_site_title(sites, nsites, roles[i].site));
-		tmpl_set_str(row, "role", roles[i].role == SITE_ROLE_ADMIN ? "administrator"
-									  : "editor");
-	}
-	tmpl_set_bool(ctx, "has_site_roles", nroles > 0);
-	if (u->role == ROLE_STAFF) {
-		tmpl_set_bool(ctx, "staff", true);
-		/* a member's email as the thing asked about: what each purpose opens today */
-		memset(&f, 0, sizeof(f));
-		snprintf(subject, sizeof(subject), "user:%lld", (long long)INT64_MAX);
-		f.subject = subject;
-		f.cls = FIELD_EMAIL;
-		f.table = "people";
-		f.column = "email_sealed";
-		actor.person = u->id;
-		actor.system = false;
-		list = tmpl_set_list(ctx, "grants");
-		for (k = 0; k < COUNTOF(staff_purposes) && list; k++)
-			if (gate_allows(app->privacy, s, &actor, staff_purposes[k], &f))
-				tmpl_set_str(tmpl_list_add(list), "purpose",
-				    purpose_name(staff_purposes[k]));
-	}
-	web_render(app, res, "admin", ctx);
-}
-
 enum err
 web_routes_account(struct web_app *app)
 {
@@ -1010,7 +919,6 @@ web_routes_account(struct web_app *app)
 		{"GET", "/account/access-log", account_access_log, 0, 0},
 		{"GET", "/preferences", look_get, 0, 0},
 		{"POST", "/preferences", look_post, ACCOUNT_BODY_LIMIT, 0},
-		{"GET", "/admin", admin_get, 0, 0},
 	};
 
 	return web_routes_add(app, routes, COUNTOF(routes));

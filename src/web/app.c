@@ -95,6 +95,9 @@ web_copy(struct store *src, struct store *dst, FILE *report)
 				fprintf(report, "  %-20s %8lld rows\n", t->name, (long long)rows);
 		}
 	}
+	/* the search index is derived data: rebuilt from the copied posts, not copied */
+	if ((e = search_rebuild(dst)) != ERR_OK)
+		goto fail;
 	return store_commit(dst);
 fail:
 	store_rollback(dst);
@@ -241,6 +244,12 @@ web_app_free(struct web_app *app)
  * (file locks on SQLite), so each thread asks at most every WEB_GENERATION_POLL_MS;
  * this process's own writes (store_generation(NULL)) count at once. Both parts only
  * grow, so their sum changes whenever either does.
+ *
+ * A third part counts scheduled posts coming due: a page cached before a post's time
+ * must not outlive it, yet no write happens at that moment. After every change of the
+ * database generation the thread reads the next due time (posts_next_due), and when
+ * the clock passes it the count grows by one, so every cached page is stale at once.
+ * This is the one place that knows about scheduling; handlers just filter by time.
  */
 #define WEB_GENERATION_POLL_MS 100
 
@@ -248,11 +257,13 @@ uint64_t
 web_cache_generation(void *arg)
 {
 	static _Thread_local int64_t polled_ms;
-	static _Thread_local uint64_t polled, base;
+	static _Thread_local uint64_t polled, base, own, dues;
+	static _Thread_local int64_t next_due;
+	static _Thread_local bool due_known;
 	struct web_app *app = arg;
-	struct store *s;
-	int64_t now = time_now_ms();
-	uint64_t g;
+	struct store *s = NULL;
+	int64_t now = time_now_ms(), clock = time_now();
+	uint64_t g, mine = store_generation(NULL);
 	enum err e;
 
 	if (polled_ms == 0 || now - polled_ms >= WEB_GENERATION_POLL_MS) {
@@ -263,10 +274,27 @@ web_cache_generation(void *arg)
 		 * value handed out so far, so an old generation never comes back. */
 		if (g < polled)
 			base += polled + 1;
+		if (g != polled)
+			due_known = false;
 		polled = g;
 		polled_ms = now;
 	}
-	return base + polled + store_generation(NULL);
+	if (mine != own) {
+		own = mine;
+		due_known = false;
+	}
+	if (due_known && next_due && clock >= next_due) {
+		dues++;
+		due_known = false;
+	}
+	if (!due_known) {
+		if (s == NULL && (s = store_pool_get(app->pool, &e)) == NULL)
+			return HTTP_NO_GENERATION;
+		if (posts_next_due(s, clock, &next_due) != ERR_OK)
+			return HTTP_NO_GENERATION;
+		due_known = true;
+	}
+	return base + polled + dues + mine;
 }
 
 const char *const web_cache_query_params[] = {"page", NULL};

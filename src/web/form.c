@@ -185,3 +185,29 @@ fail:
 	memset(out, 0, sizeof(*out));
 	return ERR_INVAL;
 }
+
+enum err
+form_read_each(const struct http_form *in, const struct form_field *fields, size_t n,
+    struct form_values *out, size_t *bad, char *msg, size_t msgsize)
+{
+	struct form_values one;
+	size_t i;
+	enum err e;
+
+	memset(out, 0, sizeof(*out));
+	if (n > LIMIT_FORM_DECLARED) {
+		snprintf(msg, msgsize, "This form declares too many fields.");
+		*bad = 0;
+		return ERR_TOOBIG;
+	}
+	for (i = 0; i < n; i++) {
+		if ((e = form_read(in, &fields[i], 1, &one, msg, msgsize)) != ERR_OK) {
+			*bad = i;
+			memset(out, 0, sizeof(*out));
+			return e;
+		}
+		out->values[i] = one.values[0];
+	}
+	out->n = n;
+	return ERR_OK;
+}

@@ -168,6 +168,10 @@ struct form_values {
  */
 enum err form_read(const struct http_form *in, const struct form_field *fields, size_t n,
     struct form_values *out, char *msg, size_t msgsize);
+/* form_read one declared field at a time, so that a refusal can be shown next to its
+ * field: *bad gets the index of the first refused one. Same answers as form_read. */
+enum err form_read_each(const struct http_form *in, const struct form_field *fields, size_t n,
+    struct form_values *out, size_t *bad, char *msg, size_t msgsize);
 
 /* ---- signed-in people: web/session.c (lead) ---- */
 
