@@ -3,7 +3,9 @@
  * on the postgres run, another SQLite file on the sqlite run): every row of every table
  * arrives unchanged, the config switches to the new database, the site serves from it,
  * new rows get fresh ids (identity sequences moved past the copied ones), and a
- * non-empty target is refused without change.
+ * non-empty target is refused without change. The search index is not copied but
+ * rebuilt: search answers on the new database, also for a post added after the move,
+ * and again after a copy back into a new SQLite file.
  */
 #include <stdio.h>
 
@@ -96,6 +98,12 @@ main(void)
 	t_http(&r, srv.port, "GET", "blog.perfectimagevideo.localhost", "/", NULL, NULL);
 	T_CONTAINS(r.body, "Why we record room tone");
 	t_resp_free(&r);
+	t_http(&r, srv.port, "GET", "blog.perfectimagevideo.localhost", "/search?q=room+tone",
+	    NULL, NULL);
+	T_EQ_INT(r.status, 200);
+	T_CONTAINS(r.body, "Why we record room tone");
+	T_CONTAINS(r.body, "<mark>");
+	t_resp_free(&r);
 	T_EQ_INT(t_server_stop(&srv), 0);
 	conf = t_read_file(srv.log, NULL);
 	T_CONTAINS(conf, strcmp(t_backend(), "postgres") == 0 ? "postgresql)" : "sqlite)");
@@ -117,6 +125,26 @@ main(void)
 		     "Third", NULL), 0);
 	T_CONTAINS(out, "Added site 3");
 	free(out);
+
+	/* and back into a new SQLite file: the index is rebuilt there too */
+	{
+		char back[600];
+
+		snprintf(back, sizeof(back), "sqlite:%s/back.db", t_tmpdir());
+		T_EQ_INT(t_candor(&out, "db", "copy", "--data", dir, "--to", back, NULL), 0);
+		free(out);
+		t_server_start(&srv, dir);
+		t_http(&r, srv.port, "GET", "perfectimagevideo.localhost", "/search?q=move",
+		    NULL, NULL);
+		T_EQ_INT(r.status, 200);
+		T_CONTAINS(r.body, "Moved");
+		t_resp_free(&r);
+		t_http(&r, srv.port, "GET", "blog.perfectimagevideo.localhost",
+		    "/search?q=tone", NULL, NULL);
+		T_CONTAINS(r.body, "Why we record room tone");
+		t_resp_free(&r);
+		T_EQ_INT(t_server_stop(&srv), 0);
+	}
 
 	/* a non-empty target is refused, and nothing changes */
 	T_EQ_INT(t_candor(&out, "db", "copy", "--data", dir, "--to", src_url, NULL), 1);

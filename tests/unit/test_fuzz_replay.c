@@ -32,6 +32,7 @@
 #include "../../fuzz/fuzz_period_body.h"
 #include "../../fuzz/fuzz_pathrec_body.h"
 #include "../../fuzz/fuzz_referrer_body.h"
+#include "../../fuzz/fuzz_search_body.h"
 #include "../../fuzz/fuzz_ua_body.h"
 #include "../../fuzz/fuzz_money_body.h"
 #include "../../fuzz/fuzz_shopsig_body.h"
@@ -60,6 +61,7 @@ static const struct replay_target replay_targets[] = {
     {"comment_md", fuzz_comment_md_one},
     {"money", fuzz_money_one},
     {"shopsig", fuzz_shopsig_one},
+    {"search", fuzz_search_one},
 };
 
 static int
