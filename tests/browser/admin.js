@@ -65,8 +65,12 @@ function setup(tmp) {
   candor(['post', 'add', '--data', data, '--site', host, '--title', 'Hello, world', '--file', md, '--slug', 'hello']);
 }
 
-async function shot(page, name) {
+// A 1000x700 picture of the page scrolled to its main heading (past the site's header),
+// or to `at` when given.
+async function shot(page, name, at) {
   if (!shots) return;
+  const target = at || page.locator('main h1, h1').first();
+  if (await target.count()) await target.evaluate((e) => e.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: path.join(shots, name + '.png') });
 }
 
@@ -155,7 +159,7 @@ async function main() {
     const anonText = await bodyText(anon);
     check(!anonText.includes('127.0.0.1') && !anonText.includes(VISITOR.email), 'the anonymous visitor sees neither the IP address nor the email');
     ok('an anonymous visitor sees the approved comment under the post, without the IP address or email');
-    await shot(anon, 'post-with-comment');
+    await shot(anon, 'post-with-comment', anon.locator('#comments'));
 
     check(errors.length === 0, 'no script error or CSP violation on the pages: ' + errors.join(' | '));
     ok('no script error or CSP violation on the pages');
