@@ -87,6 +87,62 @@ async function signIn(page, who) {
   check(urlPath(page) !== '/login', who.username + ' signs in (the page says: ' + (await bodyText(page)).slice(0, 200) + ')');
 }
 
+// The admin area without a line of JavaScript: write a post, preview it, schedule one for
+// tomorrow, publish another now, change the site's tagline; `anon` checks what visitors see.
+async function writeAndSettings(admin, anon) {
+  let res = await admin.goto(origin + '/admin/posts/new');
+  check(res && res.status() === 200, 'GET /admin/posts/new answers 200 for the site admin (got ' + (res && res.status()) + ')');
+  check(await admin.locator('form.admin-form input[type=hidden][name=csrf]').count() === 1, 'the editor carries the csrf field');
+  await admin.fill('input[name=title]', 'Notes from the garden');
+  await admin.fill('textarea[name=body]', 'The **tomatoes** are in.\n\n- basil\n- thyme\n\nMore [on the seed library](https://example.org/seeds).\n');
+  await shot(admin, 'admin-editor');
+  res = await submit(admin, admin.locator('button[name=action][value=preview]'));
+  check(res && res.status() === 200, 'the preview answers 200 (got ' + (res && res.status()) + ': ' + (await bodyText(admin)).slice(0, 200) + ')');
+  const preview = admin.locator('section.preview');
+  check(await preview.locator('strong', { hasText: 'tomatoes' }).count() === 1 && await preview.locator('li').count() === 2,
+    'the preview shows the rendered markdown (the page says: ' + (await bodyText(admin)).slice(0, 300) + ')');
+  check(await admin.inputValue('input[name=title]') === 'Notes from the garden', 'the preview keeps the title in the form');
+  await shot(admin, 'admin-preview');
+  ok('the editor previews markdown on the server, the input kept');
+
+  // schedule it for tomorrow: saved, not shown yet
+  const tomorrow = new Date(Date.now() + 86400 * 1000).toISOString().slice(0, 16);
+  await admin.check('input[name=status][value=schedule]');
+  await admin.fill('input[name=publish_at]', tomorrow);
+  res = await submit(admin, admin.locator('button[name=action][value=save]'));
+  let text = await bodyText(admin);
+  check(/Saved/.test(text), 'scheduling saves the post (the page says: ' + text.slice(0, 300) + ')');
+  await anon.goto(origin + '/');
+  check(!(await bodyText(anon)).includes('Notes from the garden'), 'the scheduled post is not on the home page before its time');
+  ok('a post scheduled for ' + tomorrow + ' UTC is saved and not shown yet');
+
+  // another, published now
+  await admin.goto(origin + '/admin/posts/new');
+  await admin.fill('input[name=title]', 'Opening day');
+  await admin.fill('textarea[name=body]', 'We are open. Say hello in the comments.\n');
+  await admin.check('input[name=status][value=publish]');
+  res = await submit(admin, admin.locator('button[name=action][value=save]'));
+  check(/Saved/.test(await bodyText(admin)), 'publishing saves the post');
+  res = await anon.goto(origin + '/');
+  text = await bodyText(anon);
+  check(text.includes('Opening day'), 'the published post is on the home page (it says: ' + text.slice(0, 300) + ')');
+  res = await admin.goto(origin + '/admin/posts');
+  check(res && res.status() === 200 && (await bodyText(admin)).includes('Notes from the garden'), '/admin/posts lists the scheduled post');
+  await shot(admin, 'admin-posts');
+  ok('a post published now is on the home page; /admin/posts lists both');
+
+  // settings: a new tagline
+  res = await admin.goto(origin + '/admin/settings');
+  check(res && res.status() === 200, 'GET /admin/settings answers 200 for the site admin (got ' + (res && res.status()) + ')');
+  await admin.fill('input[name=tagline]', 'Small notes from a small garden');
+  await shot(admin, 'admin-settings');
+  res = await submit(admin, admin.locator('form.admin-form button[type=submit]'));
+  check(/saved/i.test(await bodyText(admin)), 'the settings are saved (the page says: ' + (await bodyText(admin)).slice(0, 200) + ')');
+  await anon.goto(origin + '/');
+  check((await bodyText(anon)).includes('Small notes from a small garden'), 'the new tagline is on the home page');
+  ok('/admin/settings changes the tagline; visitors see it');
+}
+
 async function main() {
   const tmp = fs.mkdtempSync('/tmp/candor-admin-');
   const errors = [];
@@ -160,6 +216,8 @@ async function main() {
     check(!anonText.includes('127.0.0.1') && !anonText.includes(VISITOR.email), 'the anonymous visitor sees neither the IP address nor the email');
     ok('an anonymous visitor sees the approved comment under the post, without the IP address or email');
     await shot(anon, 'post-with-comment', anon.locator('#comments'));
+
+    await writeAndSettings(admin, anon);
 
     check(errors.length === 0, 'no script error or CSP violation on the pages: ' + errors.join(' | '));
     ok('no script error or CSP violation on the pages');
