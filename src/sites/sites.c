@@ -37,6 +37,8 @@ static const struct store_migration sites_migrations[] = {
 	    "CREATE INDEX posts_published ON posts(site_id, kind, draft, published_at);"},
 	{2, "ALTER TABLE sites ADD COLUMN comment_policy INTEGER NOT NULL DEFAULT 0;"
 	    "ALTER TABLE sites ADD COLUMN comment_hold INTEGER NOT NULL DEFAULT 0"},
+	/* posts_next_due (asked after every write by each server thread) across sites */
+	{3, "CREATE INDEX posts_due ON posts(draft, published_at)"},
 };
 
 enum {
