@@ -5,7 +5,9 @@
  * the totals as text; the two lines differ by dash as well as colour; axis labels are
  * real text. Every piece of text that is not a number we printed is escaped. A hidden
  * figure (below a public report's k) is not drawn: the line breaks there, and the desc
- * says how many days are not shown.
+ * says how many days are not shown. Styled by presentation attributes only: the site's
+ * Content-Security-Policy (style-src 'self') refuses a <style> element or a style
+ * attribute in the page the chart is part of.
  */
 #include <string.h>
 
@@ -17,6 +19,9 @@
 #define SVG_RIGHT 16
 #define SVG_TOP 28
 #define SVG_BOTTOM 40
+#define SVG_VIEWS "#1f5fa8"    /* the page views line */
+#define SVG_VISITORS "#b4451f" /* the visitors line, dashed too */
+#define SVG_GRID "#999"
 
 /* Text for XML character data and quoted attributes. */
 static void
@@ -78,14 +83,15 @@ svg_figure_text(struct buf *out, const struct report *r, struct report_figure f)
 /* One line: a path through the shown days, broken at hidden ones. */
 static void
 svg_line(struct buf *out, const struct report *r, bool visitors, int64_t ymax,
-    const char *cls, const char *dash)
+    const char *cls, const char *colour, const char *dash)
 {
 	const struct report_figure *f;
 	double x, y, w = SVG_W - SVG_LEFT - SVG_RIGHT, h = SVG_H - SVG_TOP - SVG_BOTTOM;
 	bool pen = false;
 	size_t i;
 
-	buf_printf(out, "<path class=\"%s\" fill=\"none\" stroke-width=\"2\"%s d=\"", cls, dash);
+	buf_printf(out, "<path class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s d=\"",
+	    cls, colour, dash);
 	for (i = 0; i < r->ndays; i++) {
 		f = visitors ? &r->days[i].visitors : &r->days[i].views;
 		if (f->hidden) {
@@ -125,7 +131,7 @@ report_svg(const struct report *r, const char *title, struct buf *out)
 	buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" "
 			"viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
 			"aria-labelledby=\"chart-title chart-desc\" "
-			"font-family=\"sans-serif\" font-size=\"12\">\n",
+			"font-family=\"sans-serif\" font-size=\"12\" fill=\"currentColor\">\n",
 	    SVG_W, SVG_H, SVG_W, SVG_H);
 	buf_puts(out, "<title id=\"chart-title\">");
 	svg_escape(out, title);
@@ -139,12 +145,11 @@ report_svg(const struct report *r, const char *title, struct buf *out)
 		buf_printf(out, " %zu of %zu days had fewer than %d and are not drawn.", hidden,
 		    r->ndays, r->k);
 	buf_puts(out, "</desc>\n");
-	buf_puts(out, "<style>.views{stroke:#1f5fa8}.visitors{stroke:#b4451f}"
-		      ".grid{stroke:#999;stroke-width:1}text{fill:currentColor}</style>\n");
 	/* horizontal grid and the count axis: 0, half, top */
 	for (t = 0; t <= 2; t++) {
 		y = SVG_TOP + h - h * t / 2.0;
-		buf_printf(out, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"%s/>\n",
+		buf_printf(out, "<line class=\"grid\" stroke=\"" SVG_GRID "\" stroke-width=\"1\" "
+				"x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"%s/>\n",
 		    SVG_LEFT, y, SVG_W - SVG_RIGHT, y, t ? " stroke-dasharray=\"2 4\"" : "");
 		buf_printf(out, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%lld</text>\n",
 		    SVG_LEFT - 6, y + 4, (long long)(ymax * t / 2));
@@ -158,13 +163,13 @@ report_svg(const struct report *r, const char *title, struct buf *out)
 		buf_printf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s</text>\n", x,
 		    SVG_H - SVG_BOTTOM + 18, j + 1 == nlabels && j > 0 ? "end" : "middle", date);
 	}
-	svg_line(out, r, false, ymax, "views", "");
-	svg_line(out, r, true, ymax, "visitors", " stroke-dasharray=\"6 3\"");
+	svg_line(out, r, false, ymax, "views", SVG_VIEWS, "");
+	svg_line(out, r, true, ymax, "visitors", SVG_VISITORS, " stroke-dasharray=\"6 3\"");
 	/* legend */
-	buf_printf(out, "<line class=\"views\" x1=\"%d\" y1=\"12\" x2=\"%d\" y2=\"12\" "
+	buf_printf(out, "<line class=\"views\" stroke=\"" SVG_VIEWS "\" x1=\"%d\" y1=\"12\" x2=\"%d\" y2=\"12\" "
 			"stroke-width=\"2\"/><text x=\"%d\" y=\"16\">Page views</text>\n",
 	    SVG_LEFT, SVG_LEFT + 24, SVG_LEFT + 30);
-	buf_printf(out, "<line class=\"visitors\" x1=\"%d\" y1=\"12\" x2=\"%d\" y2=\"12\" "
+	buf_printf(out, "<line class=\"visitors\" stroke=\"" SVG_VISITORS "\" x1=\"%d\" y1=\"12\" x2=\"%d\" y2=\"12\" "
 			"stroke-width=\"2\" stroke-dasharray=\"6 3\"/>"
 			"<text x=\"%d\" y=\"16\">Visitors</text>\n",
 	    SVG_LEFT + 130, SVG_LEFT + 154, SVG_LEFT + 160);

@@ -375,6 +375,19 @@ check_writers(void)
 	T_CONTAINS(b.data, ">2024-10-04</text>");
 	T_CONTAINS(b.data, ">2024-10-06</text>");
 	T_NOT_CONTAINS(b.data, "<script");
+	/* styled without CSS (the site's CSP refuses inline styles): no <style> element, no
+	 * style attribute; the lines drawn with their colours and the visitors dashed */
+	r = build(1, D0, D0 + 2, 0);
+	buf_reset(&b);
+	report_svg(&r, "Views", &b);
+	T_NOT_CONTAINS(b.data, "<style");
+	T_NOT_CONTAINS(b.data, "style=");
+	T_CONTAINS(b.data, "<path class=\"views\" fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\" d=\"M");
+	T_CONTAINS(b.data, "<path class=\"visitors\" fill=\"none\" stroke=\"#b4451f\" stroke-width=\"2\" "
+			   "stroke-dasharray=\"6 3\" d=\"M");
+	T_CONTAINS(b.data, "<line class=\"grid\" stroke=\"#999\"");
+	T_CONTAINS(b.data, "fill=\"currentColor\"");
+	T_CONTAINS(b.data, "aria-labelledby=\"chart-title chart-desc\"");
 	buf_free(&b);
 	printf("json, csv and svg: ok\n");
 }
