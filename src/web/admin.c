@@ -56,6 +56,27 @@ admin_fail(struct http_response *res, enum err e)
 	buf_reset(&res->body);
 }
 
+/* c->u's roles, and whether they are the owner, an admin or an editor of c->site. */
+static enum err
+admin_roles(struct http_request *req, struct admin_ctx *c)
+{
+	size_t i;
+	enum err e;
+
+	if ((e = people_site_roles(c->s, req->arena, c->u->id, &c->roles, &c->nroles)) != ERR_OK)
+		return e;
+	c->owner = c->u->role == ROLE_OWNER;
+	for (i = 0; i < c->nroles; i++) {
+		if (c->roles[i].site != c->site.id)
+			continue;
+		if (c->roles[i].role == SITE_ROLE_ADMIN)
+			c->site_admin = true;
+		else
+			c->editor = true;
+	}
+	return ERR_OK;
+}
+
 /*
  * The store, the site and the signed-in person with their roles, checked against need.
  * csrf_form (a POST) is checked right after the site, before the session is looked at.
@@ -71,7 +92,6 @@ admin_enter(struct web_app *app, struct http_request *req, struct http_response 
 		[ADMIN_SETTINGS] = "Only this site's administrators can change its settings.",
 		[ADMIN_OWNER] = "Only the owner of this install manages sites.",
 	};
-	size_t i;
 	bool allowed;
 	enum err e;
 
@@ -84,18 +104,9 @@ admin_enter(struct web_app *app, struct http_request *req, struct http_response 
 		return false;
 	if ((c->u = web_require_user(app, req, res, c->s)) == NULL)
 		return false;
-	if ((e = people_site_roles(c->s, req->arena, c->u->id, &c->roles, &c->nroles)) != ERR_OK) {
+	if ((e = admin_roles(req, c)) != ERR_OK) {
 		admin_fail(res, e);
 		return false;
-	}
-	c->owner = c->u->role == ROLE_OWNER;
-	for (i = 0; i < c->nroles; i++) {
-		if (c->roles[i].site != c->site.id)
-			continue;
-		if (c->roles[i].role == SITE_ROLE_ADMIN)
-			c->site_admin = true;
-		else
-			c->editor = true;
 	}
 	switch (need) {
 	case ADMIN_ANY:
@@ -118,13 +129,36 @@ admin_enter(struct web_app *app, struct http_request *req, struct http_response 
 	return allowed;
 }
 
+/* ctx's admin menu: what c may open, the pending comment count, section marked current. */
+static enum err
+admin_menu(struct http_request *req, const struct admin_ctx *c, struct tmpl_val *ctx,
+    const char *section)
+{
+	struct tmpl_val *m = tmpl_set_obj(ctx, "menu");
+	int64_t pending = 0;
+	enum err e;
+
+	if (m == NULL)
+		return ERR_NOMEM;
+	tmpl_set_bool(m, "write", c->owner || c->site_admin || c->editor);
+	tmpl_set_bool(m, "settings", c->owner || c->site_admin);
+	tmpl_set_bool(m, "sites", c->owner);
+	if (c->owner || c->site_admin) {
+		if ((e = comments_count_pending(c->s, c->site.id, &pending)) != ERR_OK)
+			return e;
+		tmpl_set_int(m, "pending", pending);
+		tmpl_set_bool(m, "has_pending", pending > 0);
+	}
+	tmpl_set_bool(m, arena_printf(req->arena, "on_%s", section), true);
+	return ERR_OK;
+}
+
 /* The page context with the admin menu (what c may open, the pending comment count). */
 static struct tmpl_val *
 admin_context(struct web_app *app, struct http_request *req, struct http_response *res,
     struct admin_ctx *c, const char *title, const char *section)
 {
-	struct tmpl_val *ctx = web_context(app, req, res, &c->site, c->s), *m;
-	int64_t pending = 0;
+	struct tmpl_val *ctx = web_context(app, req, res, &c->site, c->s);
 	enum err e;
 
 	if (ctx == NULL) {
@@ -133,20 +167,32 @@ admin_context(struct web_app *app, struct http_request *req, struct http_respons
 		return NULL;
 	}
 	tmpl_set_str(ctx, "page_title", title);
-	m = tmpl_set_obj(ctx, "menu");
-	tmpl_set_bool(m, "write", c->owner || c->site_admin || c->editor);
-	tmpl_set_bool(m, "settings", c->owner || c->site_admin);
-	tmpl_set_bool(m, "sites", c->owner);
-	if (c->owner || c->site_admin) {
-		if ((e = comments_count_pending(c->s, c->site.id, &pending)) != ERR_OK) {
-			admin_fail(res, e);
-			return NULL;
-		}
-		tmpl_set_int(m, "pending", pending);
-		tmpl_set_bool(m, "has_pending", pending > 0);
+	if ((e = admin_menu(req, c, ctx, section)) != ERR_OK) {
+		admin_fail(res, e);
+		return NULL;
 	}
-	tmpl_set_bool(m, arena_printf(req->arena, "on_%s", section), true);
 	return ctx;
+}
+
+/* The admin menu of another module's admin page (the moderation queue), for u on site. */
+bool
+web_admin_menu(struct http_request *req, struct http_response *res, struct store *s,
+    const struct site *site, const struct web_user *u, struct tmpl_val *ctx,
+    const char *section)
+{
+	struct admin_ctx c;
+	enum err e;
+
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.site = *site;
+	c.u = u;
+	if ((e = admin_roles(req, &c)) != ERR_OK || (e = admin_menu(req, &c, ctx, section)) !=
+	    ERR_OK) {
+		admin_fail(res, e);
+		return false;
+	}
+	return true;
 }
 
 static bool

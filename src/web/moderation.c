@@ -54,7 +54,6 @@ moderation_enter(struct web_app *app, struct http_request *req, struct http_resp
 	struct gate_field probe;
 	struct gate_actor actor;
 
-	memset(site, 0, sizeof(*site)); /* comment settings default until sites_find fills them */
 	if ((*s = web_store(app, res)) == NULL || !web_site(app, req, res, *s, site))
 		return false;
 	res->cache_control = "no-store";
@@ -178,7 +177,8 @@ moderation_queue(struct http_request *req, struct http_response *res, void *arg)
 		moderation_fail(res, e);
 		return;
 	}
-	if ((ctx = web_context(app, req, res, &site, s)) == NULL)
+	if ((ctx = web_context(app, req, res, &site, s)) == NULL ||
+	    !web_admin_menu(req, res, s, &site, u, ctx, "comments"))
 		return;
 	tmpl_set_str(ctx, "page_title", "Comments");
 	tmpl_set_str(ctx, "status", comment_status_name(st));
@@ -249,7 +249,8 @@ moderation_view(struct http_request *req, struct http_response *res, void *arg)
 	if (!moderation_enter(app, req, res, &s, &site, &u, NULL) ||
 	    !moderation_comment(app, req, res, s, &site, &c))
 		return;
-	if ((ctx = web_context(app, req, res, &site, s)) == NULL)
+	if ((ctx = web_context(app, req, res, &site, s)) == NULL ||
+	    !web_admin_menu(req, res, s, &site, u, ctx, "comments"))
 		return;
 	tmpl_set_str(ctx, "page_title", "Comment");
 	o = tmpl_set_obj(ctx, "comment");

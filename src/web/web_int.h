@@ -360,4 +360,10 @@ char *cli_read_markdown(const char *file);
 /* Normalises a host name from the command line; prints why not. */
 bool cli_host(const char *in, char *out, size_t outsize);
 
+/* Fills ctx's admin menu (templates/admin_menu.html) for u on site, section marked
+ * current; false with res answered (500/503) when it cannot (admin.c). */
+bool web_admin_menu(struct http_request *req, struct http_response *res, struct store *s,
+    const struct site *site, const struct web_user *u, struct tmpl_val *ctx,
+    const char *section);
+
 #endif
