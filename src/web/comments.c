@@ -371,7 +371,6 @@ comment_post(struct http_request *req, struct http_response *res, void *arg)
 	size_t bad = 0;
 	enum err e;
 
-	memset(&site, 0, sizeof(site)); /* comment settings default until sites_find fills them */
 	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
 		return;
 	res->cache_control = "no-store";
@@ -532,7 +531,6 @@ comment_edit_get(struct http_request *req, struct http_response *res, void *arg)
 	struct store *s;
 	struct site site;
 
-	memset(&site, 0, sizeof(site)); /* comment settings default until sites_find fills them */
 	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site) ||
 	    (u = web_require_user(app, req, res, s)) == NULL || !comment_own(app, req, res, s, u, &c))
 		return;
@@ -551,7 +549,6 @@ comment_edit_post(struct http_request *req, struct http_response *res, void *arg
 	char msg[256];
 	enum err e;
 
-	memset(&site, 0, sizeof(site)); /* comment settings default until sites_find fills them */
 	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
 		return;
 	res->cache_control = "no-store";
@@ -594,7 +591,6 @@ comment_feed(struct http_request *req, struct http_response *res, void *arg)
 	size_t n, i;
 	enum err e;
 
-	memset(&site, 0, sizeof(site)); /* comment settings default until sites_find fills them */
 	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
 		return;
 	if ((e = comments_list_site(s, req->arena, site.id, COMMENT_APPROVED, 0,

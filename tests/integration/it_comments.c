@@ -19,6 +19,10 @@
  *   - rate limits: LIMIT_COMMENTS_PER_IP from one address, then 429; a member
  *     LIMIT_COMMENTS_PER_MEMBER from several addresses, then 429;
  *   - a member's comment carries their username, and they may edit it; another may not;
+ *   - the moderation pages carry the admin menu with the pending count;
+ *   - the site's settings, set through /admin/settings, rule: members only refuses an
+ *     anonymous comment (403, the post says sign in), closed refuses everyone and shows
+ *     no form, hold all holds a known commenter, hold none publishes a first-time one;
  *   - kill -9 of the server during 200 concurrent comment posts: after a restart every
  *     comment that was answered 303 is in the database.
  */
@@ -270,6 +274,48 @@ assert_not_stored(const char *needle)
 	snprintf(cmd, sizeof(cmd), "pg_dump --no-owner '%s' > '%s/dump.sql'", url, scan);
 	T_EQ_INT(system(cmd), 0);
 	t_assert_absent(scan, needle);
+}
+
+/* Sets the blog's comment settings as its admin does: the /admin/settings form (with its
+ * csrf field, title and tagline sent back as they are); checks sites_find reads them. */
+static void
+blog_settings(struct store *s, const char *token, int policy, int hold)
+{
+	struct arena *a = arena_new();
+	struct site site;
+	struct t_resp r;
+	char *csrf, *body, pol[8], hol[8];
+
+	T_EQ_INT(sites_find(s, a, BLOG, &site), ERR_OK);
+	snprintf(pol, sizeof(pol), "%d", policy);
+	snprintf(hol, sizeof(hol), "%d", hold);
+	csrf = csrf_of("/admin/settings", "/admin/settings", token);
+	body = t_web_form("csrf", csrf, "title", site.title, "tagline",
+	    site.tagline ? site.tagline : "", "comment_policy", pol, "comment_hold", hol, NULL);
+	req(&r, NULL, "POST", "/admin/settings", token, NULL, body);
+	if (r.status != 303)
+		T_FAIL("/admin/settings answered %ld: %.300s", r.status, r.body);
+	t_resp_free(&r);
+	free(body);
+	free(csrf);
+	T_EQ_INT(sites_find(s, a, BLOG, &site), ERR_OK);
+	T_EQ_INT(site.comment_policy, policy);
+	T_EQ_INT(site.comment_hold, hold);
+	arena_free(a);
+}
+
+/* The status of comment id. */
+static enum comment_status
+comment_status(struct store *s, int64_t id)
+{
+	struct arena *a = arena_new();
+	struct comment c;
+	enum comment_status st;
+
+	T_EQ_INT(comments_get(s, a, id, &c), ERR_OK);
+	st = c.status;
+	arena_free(a);
+	return st;
 }
 
 /* ------------------------------------------------------------ crash test ---- */
@@ -734,6 +780,123 @@ main(void)
 		T_EQ_STR(c.body_md, "Member says *hello*");
 		T_EQ_STR(c.author, "mia");
 		arena_free(a);
+	}
+
+	/* the moderation pages carry the admin menu, with the pending count */
+	{
+		struct arena *a = arena_new();
+		struct site site;
+		int64_t pending;
+		char want[96];
+
+		T_EQ_INT(sites_find(s, a, BLOG, &site), ERR_OK);
+		T_EQ_INT(comments_count_pending(s, site.id, &pending), ERR_OK);
+		T_ASSERT(pending > 0);
+		snprintf(want, sizeof(want), "<span class=\"count\">(%lld waiting)</span>",
+		    (long long)pending);
+		snprintf(path, sizeof(path), "/admin/comments/%lld", (long long)cm);
+		for (i = 0; i < 2; i++) {
+			req(&r, NULL, "GET", i ? path : "/admin/comments", adam, NULL, NULL);
+			T_EQ_INT(r.status, 200);
+			T_CONTAINS(r.body, "<nav class=\"admin-menu\" aria-label=\"Admin\">");
+			T_CONTAINS(r.body, "<a href=\"/admin/comments\" aria-current=\"page\">Comments");
+			T_CONTAINS(r.body, want);
+			T_CONTAINS(r.body, "<a href=\"/admin/settings\">Settings</a>");
+			t_resp_free(&r);
+		}
+		/* staff with the moderation grant: the menu, without the site admin's sections */
+		req(&r, NULL, "GET", "/admin/comments", sam, NULL, NULL);
+		T_EQ_INT(r.status, 200);
+		T_CONTAINS(r.body, "<nav class=\"admin-menu\" aria-label=\"Admin\">");
+		T_NOT_CONTAINS(r.body, "/admin/settings");
+		t_resp_free(&r);
+		arena_free(a);
+	}
+
+	/* the site's comment settings rule, set as its admin sets them (/admin/settings) */
+	{
+		char *bethcsrf;
+		int64_t n0;
+
+		/* members only: an anonymous visitor is refused with 403 and told to sign in,
+		 * and the post shows no form but says so; a member may comment */
+		blog_settings(s, adam, COMMENTS_MEMBERS, HOLD_FIRST_TIME);
+		req(&r, NULL, "GET", "/posts/hello", NULL, NULL, NULL);
+		T_EQ_INT(r.status, 200);
+		T_CONTAINS(r.body, "Only members can comment here: sign in");
+		T_NOT_CONTAINS(r.body, "action=\"/posts/hello/comments\"");
+		t_resp_free(&r);
+		n0 = count_comments(s);
+		comment(&r, "hello", NULL, NULL, "198.51.100.60", "Ann", NULL, "Members only?",
+		    NULL, NULL);
+		T_EQ_INT(r.status, 403);
+		T_CONTAINS(r.body, "Only members can comment here: sign in");
+		t_resp_free(&r);
+		T_EQ_INT(count_comments(s), n0);
+		bethcsrf = csrf_of("/posts/hello", "/posts/hello/comments", beth);
+		sleep(LIMIT_COMMENT_MIN_SUBMIT_S + 1);
+		comment(&r, "hello", beth, bethcsrf, "198.51.100.61", NULL, NULL,
+		    "A member's word", NULL, NULL);
+		T_EQ_INT(r.status, 303);
+		T_EQ_STR(t_resp_header(&r, "Location"), "/posts/hello?held=1#comments");
+		t_resp_free(&r);
+		T_EQ_INT(count_comments(s), n0 + 1);
+		T_EQ_INT(comment_status(s, last_comment(s)), COMMENT_PENDING);
+
+		/* closed: no form for anyone, and everyone refused */
+		blog_settings(s, adam, COMMENTS_CLOSED, HOLD_FIRST_TIME);
+		for (i = 0; i < 2; i++) {
+			req(&r, NULL, "GET", "/posts/hello", i ? beth : NULL, NULL, NULL);
+			T_EQ_INT(r.status, 200);
+			T_CONTAINS(r.body, "Comments are closed on this site.");
+			T_NOT_CONTAINS(r.body, "action=\"/posts/hello/comments\"");
+			T_NOT_CONTAINS(r.body, "?reply=");
+			t_resp_free(&r);
+		}
+		comment(&r, "hello", NULL, NULL, "198.51.100.62", "Ann", NULL, "Closed?", NULL,
+		    NULL);
+		T_EQ_INT(r.status, 403);
+		T_CONTAINS(r.body, "Comments are closed on this site.");
+		t_resp_free(&r);
+		comment(&r, "hello", beth, bethcsrf, "198.51.100.62", NULL, NULL, "Closed, member?",
+		    NULL, NULL);
+		T_EQ_INT(r.status, 403);
+		T_CONTAINS(r.body, "Comments are closed on this site.");
+		t_resp_free(&r);
+		T_EQ_INT(count_comments(s), n0 + 1);
+		free(bethcsrf);
+
+		/* hold all: even a known commenter (Zoe's approved address passed at once
+		 * above) waits */
+		blog_settings(s, adam, COMMENTS_OPEN, HOLD_ALL);
+		comment(&r, "hello", NULL, NULL, "198.51.100.63", "Zoe", EMAIL1, "Held this time",
+		    NULL, NULL);
+		T_EQ_INT(r.status, 303);
+		T_EQ_STR(t_resp_header(&r, "Location"), "/posts/hello?held=1#comments");
+		t_resp_free(&r);
+		T_EQ_INT(comment_status(s, last_comment(s)), COMMENT_PENDING);
+
+		/* hold none: a first-time commenter is published at once */
+		blog_settings(s, adam, COMMENTS_OPEN, HOLD_NONE);
+		comment(&r, "hello", NULL, NULL, "198.51.100.64", "Newcomer",
+		    "newcomer@example.org", "First time, shown at once", NULL, NULL);
+		T_EQ_INT(r.status, 303);
+		snprintf(path, sizeof(path), "/posts/hello#comment-%lld", (long long)last_comment(s));
+		T_EQ_STR(t_resp_header(&r, "Location"), path);
+		t_resp_free(&r);
+		T_EQ_INT(comment_status(s, last_comment(s)), COMMENT_APPROVED);
+		req(&r, NULL, "GET", "/posts/hello", NULL, NULL, NULL);
+		T_CONTAINS(r.body, "First time, shown at once");
+		T_NOT_CONTAINS(r.body, "Held this time");
+		t_resp_free(&r);
+
+		/* back to the default: open, first-time commenters held */
+		blog_settings(s, adam, COMMENTS_OPEN, HOLD_FIRST_TIME);
+		comment(&r, "hello", NULL, NULL, "198.51.100.65", "Other newcomer",
+		    "other.newcomer@example.org", "Held again", NULL, NULL);
+		T_EQ_INT(r.status, 303);
+		T_EQ_STR(t_resp_header(&r, "Location"), "/posts/hello?held=1#comments");
+		t_resp_free(&r);
 	}
 
 	/* the commenter's address and email are nowhere in plaintext: not in the database
