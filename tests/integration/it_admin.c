@@ -51,62 +51,8 @@ pwfile(void)
 	return path;
 }
 
-/* A request to host (NULL: the default site) with the session token (NULL: none). */
-static void
-req(struct t_resp *r, const char *method, const char *host, const char *path,
-    const char *token, const char *body)
-{
-	char cookie[128];
 
-	if (token)
-		snprintf(cookie, sizeof(cookie), "candor_session=%s", token);
-	if (strcmp(method, "POST") == 0)
-		t_web_post(r, port, host, path, token ? cookie : NULL, NULL, body);
-	else
-		t_web_get(r, port, host, path, token ? cookie : NULL, NULL);
-}
 
-/* Posts fields with the csrf of the form posting to action on page (both on host). */
-static void
-post_form(struct t_resp *r, const char *host, const char *page, const char *action,
-    const char *token, const char *fields)
-{
-	struct t_resp g;
-	char *csrf, *c;
-	struct buf body;
-
-	req(&g, "GET", host, page, token, NULL);
-	if (g.status != 200)
-		T_FAIL("GET %s: %ld", page, g.status);
-	if ((csrf = t_web_csrf(g.body, action)) == NULL)
-		T_FAIL("no csrf field in the form posting to %s on %s", action, page);
-	t_resp_free(&g);
-	c = t_web_form("csrf", csrf, NULL);
-	buf_init(&body);
-	buf_printf(&body, "%s%s%s", c, fields[0] ? "&" : "", fields);
-	req(r, "POST", host, action, token, body.data);
-	buf_free(&body);
-	free(c);
-	free(csrf);
-}
-
-static char *
-sign_in(const char *host, const char *login)
-{
-	struct t_resp r;
-	const char *line;
-	char *tok = NULL, *f = t_web_form("login", login, "password", PW, NULL);
-
-	post_form(&r, host, "/login", "/login", NULL, f);
-	free(f);
-	line = t_web_set_cookie(&r, "candor_session");
-	if (r.status != 303 || line == NULL)
-		T_FAIL("sign-in of %s: %ld", login, r.status);
-	line += strlen("candor_session=");
-	tok = strndup(line, strcspn(line, ";"));
-	t_resp_free(&r);
-	return tok;
-}
 
 static void
 add_user(const char *dir, const char *name, const char *role)
@@ -138,7 +84,7 @@ status_of(const char *host, const char *path, const char *token)
 	struct t_resp r;
 	long st;
 
-	req(&r, "GET", host, path, token, NULL);
+	t_web_req(&r, port, host, "GET", path, token, NULL);
 	st = r.status;
 	if (strncmp(path, "/admin", 6) == 0)
 		T_EQ_STR(t_resp_header(&r, "Cache-Control"), "no-store");
@@ -216,16 +162,16 @@ test_matrix(const char *owner, const char *adm, const char *ed, const char *othe
 	{
 		struct t_resp r;
 
-		req(&r, "GET", NULL, "/admin", ed, NULL);
+		t_web_req(&r, port, NULL, "GET", "/admin", ed, NULL);
 		T_CONTAINS(r.body, "href=\"/admin/posts\"");
 		T_NOT_CONTAINS(r.body, "href=\"/admin/settings\"");
 		t_resp_free(&r);
-		req(&r, "GET", NULL, "/admin", adm, NULL);
+		t_web_req(&r, port, NULL, "GET", "/admin", adm, NULL);
 		T_CONTAINS(r.body, "href=\"/admin/settings\"");
 		T_CONTAINS(r.body, "href=\"/admin/comments\"");
 		T_NOT_CONTAINS(r.body, "href=\"/admin/sites\"");
 		t_resp_free(&r);
-		req(&r, "GET", NULL, "/admin", owner, NULL);
+		t_web_req(&r, port, NULL, "GET", "/admin", owner, NULL);
 		T_CONTAINS(r.body, "href=\"/admin/sites\"");
 		t_resp_free(&r);
 	}
@@ -242,7 +188,7 @@ test_csrf(const char *ed, const char *adm)
 	char *f;
 
 	f = t_web_form("title", "No token", "body", "x", "status", "publish", NULL);
-	req(&r, "POST", NULL, "/admin/posts/new", ed, f);
+	t_web_req(&r, port, NULL, "POST", "/admin/posts/new", ed, f);
 	T_EQ_INT(r.status, 403);
 	T_EQ_STR(t_resp_header(&r, "Cache-Control"), "no-store");
 	t_resp_free(&r);
@@ -250,15 +196,15 @@ test_csrf(const char *ed, const char *adm)
 	free(f);
 	f = t_web_form("csrf", "AAAA", "title", "Hijack", "comment_policy", "2", "comment_hold",
 	    "1", NULL);
-	req(&r, "POST", NULL, "/admin/settings", adm, f);
+	t_web_req(&r, port, NULL, "POST", "/admin/settings", adm, f);
 	T_EQ_INT(r.status, 403);
 	t_resp_free(&r);
 	free(f);
-	req(&r, "GET", NULL, "/", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/", NULL, NULL);
 	T_NOT_CONTAINS(r.body, "Hijack");
 	t_resp_free(&r);
 	f = t_web_form("op", "appoint", "username", "mia", "role", "admin", NULL);
-	req(&r, "POST", NULL, "/admin/sites/1/roles", ed, f);
+	t_web_req(&r, port, NULL, "POST", "/admin/sites/1/roles", ed, f);
 	T_EQ_INT(r.status, 403);
 	t_resp_free(&r);
 	free(f);
@@ -273,7 +219,7 @@ test_bad_input(const char *ed)
 	/* a taken slug: the form again, input kept, the error at the slug */
 	f = t_web_form("title", "My <b>kept</b> title", "slug", "welcome", "body",
 	    "Body that stays", "status", "publish", "action", "save", NULL);
-	post_form(&r, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
+	t_web_post_form(&r, port, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
 	free(f);
 	T_EQ_INT(r.status, 409);
 	T_CONTAINS(r.body, "value=\"My &lt;b&gt;kept&lt;/b&gt; title\"");
@@ -285,7 +231,7 @@ test_bad_input(const char *ed)
 	/* an invalid slug */
 	f = t_web_form("title", "T", "slug", "Not A Slug!", "body", "b", "status", "draft",
 	    NULL);
-	post_form(&r, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
+	t_web_post_form(&r, port, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
 	free(f);
 	T_EQ_INT(r.status, 400);
 	T_CONTAINS(r.body, "A slug is 1 to 100 of a-z");
@@ -295,7 +241,7 @@ test_bad_input(const char *ed)
 	fmt_time(time_now() - 3600, when);
 	f = t_web_form("title", "Past", "body", "b", "status", "schedule", "publish_at", when,
 	    NULL);
-	post_form(&r, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
+	t_web_post_form(&r, port, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
 	free(f);
 	T_EQ_INT(r.status, 400);
 	T_CONTAINS(r.body, "This time has passed");
@@ -303,7 +249,7 @@ test_bad_input(const char *ed)
 	t_resp_free(&r);
 	f = t_web_form("title", "Past", "body", "b", "status", "schedule", "publish_at",
 	    "tomorrow", NULL);
-	post_form(&r, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
+	t_web_post_form(&r, port, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
 	free(f);
 	T_EQ_INT(r.status, 400);
 	T_CONTAINS(r.body, "Write the time as YYYY-MM-DD HH:MM (UTC)");
@@ -312,7 +258,7 @@ test_bad_input(const char *ed)
 	memset(longtitle, 'x', LIMIT_TITLE + 1);
 	longtitle[LIMIT_TITLE + 1] = '\0';
 	f = t_web_form("title", longtitle, "body", "b", "status", "draft", NULL);
-	post_form(&r, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
+	t_web_post_form(&r, port, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
 	free(f);
 	T_EQ_INT(r.status, 400);
 	T_CONTAINS(r.body, "Title is too long: at most 200 characters");
@@ -320,7 +266,7 @@ test_bad_input(const char *ed)
 	t_resp_free(&r);
 	/* an unknown status */
 	f = t_web_form("title", "T", "body", "b", "status", "everywhere", NULL);
-	post_form(&r, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
+	t_web_post_form(&r, port, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
 	free(f);
 	T_EQ_INT(r.status, 400);
 	T_CONTAINS(r.body, "Choose draft, publish now or schedule.");
@@ -335,31 +281,31 @@ assert_public(const char *slug, const char *title, const char *word, bool visibl
 	struct t_resp r;
 	char path[256];
 
-	req(&r, "GET", SITE_A, "/", NULL, NULL);
+	t_web_req(&r, port, SITE_A, "GET", "/", NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	if (visible)
 		T_CONTAINS(r.body, title);
 	else
 		T_NOT_CONTAINS(r.body, title);
 	t_resp_free(&r);
-	req(&r, "GET", SITE_A, "/feed.xml", NULL, NULL);
+	t_web_req(&r, port, SITE_A, "GET", "/feed.xml", NULL, NULL);
 	if (visible)
 		T_CONTAINS(r.body, title);
 	else
 		T_NOT_CONTAINS(r.body, title);
 	t_resp_free(&r);
-	req(&r, "GET", SITE_A, "/sitemap.xml", NULL, NULL);
+	t_web_req(&r, port, SITE_A, "GET", "/sitemap.xml", NULL, NULL);
 	if (visible)
 		T_CONTAINS(r.body, slug);
 	else
 		T_NOT_CONTAINS(r.body, slug);
 	t_resp_free(&r);
 	snprintf(path, sizeof(path), "/posts/%s", slug);
-	req(&r, "GET", SITE_A, path, NULL, NULL);
+	t_web_req(&r, port, SITE_A, "GET", path, NULL, NULL);
 	T_EQ_INT(r.status, visible ? 200 : 404);
 	t_resp_free(&r);
 	snprintf(path, sizeof(path), "/search?q=%s", word);
-	req(&r, "GET", SITE_A, path, NULL, NULL);
+	t_web_req(&r, port, SITE_A, "GET", path, NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	if (visible)
 		T_CONTAINS(r.body, title);
@@ -381,7 +327,7 @@ test_write(const char *ed)
 	f = t_web_form("title", "Preview only", "body",
 	    "Some *emphasis* and <script>alert(1)</script>", "status", "publish", "action",
 	    "preview", NULL);
-	post_form(&r, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
+	t_web_post_form(&r, port, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
 	free(f);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "<em>emphasis</em>");
@@ -398,13 +344,13 @@ test_write(const char *ed)
 	fmt_time(due, when);
 	f = t_web_form("title", "Axolotl news", "body", "The axolotl regrows its limbs.",
 	    "status", "schedule", "publish_at", when, "action", "save", NULL);
-	post_form(&r, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
+	t_web_post_form(&r, port, NULL, "/admin/posts/new", "/admin/posts/new", ed, f);
 	free(f);
 	T_EQ_INT(r.status, 303);
 	id = location_id(&r, "/admin/posts/");
 	t_resp_free(&r);
 	snprintf(path, sizeof(path), "/admin/posts/%lld?saved=1", id);
-	req(&r, "GET", NULL, path, ed, NULL);
+	t_web_req(&r, port, NULL, "GET", path, ed, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "Saved.");
 	T_CONTAINS(r.body, "Scheduled: it appears on the site at");
@@ -413,7 +359,7 @@ test_write(const char *ed)
 	T_CONTAINS(r.body, when); /* shown to the minute */
 	t_resp_free(&r);
 	snprintf(path, sizeof(path), "/admin/posts/%lld", id);
-	req(&r, "GET", NULL, "/admin/posts", ed, NULL);
+	t_web_req(&r, port, NULL, "GET", "/admin/posts", ed, NULL);
 	T_CONTAINS(r.body, "Scheduled for");
 	t_resp_free(&r);
 	/* before its time: nowhere. The public pages are fetched (and cached) again in the
@@ -423,7 +369,7 @@ test_write(const char *ed)
 		usleep(100 * 1000);
 	assert_public("axolotl-news", "Axolotl news", "axolotl", false);
 	for (i = 0; i < 16; i++) { /* every server thread has its own cache */
-		req(&r, "GET", SITE_A, "/", NULL, NULL);
+		t_web_req(&r, port, SITE_A, "GET", "/", NULL, NULL);
 		T_NOT_CONTAINS(r.body, "Axolotl news");
 		t_resp_free(&r);
 	}
@@ -436,29 +382,29 @@ test_write(const char *ed)
 	/* edit: the slug and the text change, the old address is gone */
 	f = t_web_form("title", "Axolotl news", "slug", "axolotl-update", "body",
 	    "Regrowth explained.", "status", "publish", "action", "save", NULL);
-	post_form(&r, NULL, path, path, ed, f);
+	t_web_post_form(&r, port, NULL, path, path, ed, f);
 	free(f);
 	T_EQ_INT(r.status, 303);
 	t_resp_free(&r);
 	T_EQ_INT(status_of(NULL, "/posts/axolotl-news", NULL), 404);
 	T_EQ_INT(status_of(NULL, "/posts/axolotl-update", NULL), 200);
-	req(&r, "GET", NULL, "/search?q=regrowth", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/search?q=regrowth", NULL, NULL);
 	T_CONTAINS(r.body, "<mark>Regrowth</mark>");
 	t_resp_free(&r);
 
 	/* unpublish: a draft again, off every public page */
 	snprintf(action, sizeof(action), "/admin/posts/%lld/unpublish", id);
-	post_form(&r, NULL, path, action, ed, "");
+	t_web_post_form(&r, port, NULL, path, action, ed, "");
 	T_EQ_INT(r.status, 303);
 	t_resp_free(&r);
 	assert_public("axolotl-update", "Axolotl news", "regrowth", false);
-	req(&r, "GET", NULL, path, ed, NULL);
+	t_web_req(&r, port, NULL, "GET", path, ed, NULL);
 	T_CONTAINS(r.body, "This is a draft");
 	t_resp_free(&r);
 
 	/* delete: gone from the admin too */
 	snprintf(action, sizeof(action), "/admin/posts/%lld/delete", id);
-	post_form(&r, NULL, path, action, ed, "");
+	t_web_post_form(&r, port, NULL, path, action, ed, "");
 	T_EQ_INT(r.status, 303);
 	T_EQ_STR(t_resp_header(&r, "Location"), "/admin/posts?deleted=1");
 	t_resp_free(&r);
@@ -467,11 +413,11 @@ test_write(const char *ed)
 	/* a page, published at once */
 	f = t_web_form("title", "Colophon", "body", "Set in **plain** type.", "status",
 	    "publish", "action", "save", NULL);
-	post_form(&r, NULL, "/admin/pages/new", "/admin/pages/new", ed, f);
+	t_web_post_form(&r, port, NULL, "/admin/pages/new", "/admin/pages/new", ed, f);
 	free(f);
 	T_EQ_INT(r.status, 303);
 	t_resp_free(&r);
-	req(&r, "GET", NULL, "/pages/colophon", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/pages/colophon", NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "<strong>plain</strong>");
 	t_resp_free(&r);
@@ -491,29 +437,29 @@ test_settings(const char *dir, const char *adm)
 
 	f = t_web_form("title", "", "tagline", "kept tagline", "comment_policy", "1",
 	    "comment_hold", "1", NULL);
-	post_form(&r, NULL, "/admin/settings", "/admin/settings", adm, f);
+	t_web_post_form(&r, port, NULL, "/admin/settings", "/admin/settings", adm, f);
 	free(f);
 	T_EQ_INT(r.status, 400);
 	T_CONTAINS(r.body, "Title is required.");
 	T_CONTAINS(r.body, "value=\"kept tagline\"");
 	t_resp_free(&r);
 	f = t_web_form("title", "T", "comment_policy", "7", "comment_hold", "1", NULL);
-	post_form(&r, NULL, "/admin/settings", "/admin/settings", adm, f);
+	t_web_post_form(&r, port, NULL, "/admin/settings", "/admin/settings", adm, f);
 	free(f);
 	T_EQ_INT(r.status, 400);
 	T_CONTAINS(r.body, "Who may comment");
 	t_resp_free(&r);
 	f = t_web_form("title", "PIV <Renamed>", "tagline", "New tagline", "comment_policy", "1",
 	    "comment_hold", "1", NULL);
-	post_form(&r, NULL, "/admin/settings", "/admin/settings", adm, f);
+	t_web_post_form(&r, port, NULL, "/admin/settings", "/admin/settings", adm, f);
 	free(f);
 	T_EQ_INT(r.status, 303);
 	t_resp_free(&r);
-	req(&r, "GET", NULL, "/", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/", NULL, NULL);
 	T_CONTAINS(r.body, "PIV &lt;Renamed&gt;");
 	T_CONTAINS(r.body, "New tagline");
 	t_resp_free(&r);
-	req(&r, "GET", NULL, "/admin/settings?saved=1", adm, NULL);
+	t_web_req(&r, port, NULL, "GET", "/admin/settings?saved=1", adm, NULL);
 	T_CONTAINS(r.body, "id=\"policy-1\" name=\"comment_policy\" value=\"1\" checked");
 	T_CONTAINS(r.body, "id=\"hold-1\" name=\"comment_hold\" value=\"1\" checked");
 	t_resp_free(&r);
@@ -543,21 +489,21 @@ test_sites(const char *owner, const char *member)
 	/* bad input: the form again with the error at the host */
 	f = t_web_form("host", "http://bad host", "origin", "https://new.test", "title",
 	    "New site", NULL);
-	post_form(&r, NULL, "/admin/sites", "/admin/sites", owner, f);
+	t_web_post_form(&r, port, NULL, "/admin/sites", "/admin/sites", owner, f);
 	free(f);
 	T_EQ_INT(r.status, 400);
 	T_CONTAINS(r.body, "Write a host name");
 	T_CONTAINS(r.body, "value=\"New site\"");
 	t_resp_free(&r);
 	f = t_web_form("host", SITE_B, "origin", "https://new.test", "title", "New site", NULL);
-	post_form(&r, NULL, "/admin/sites", "/admin/sites", owner, f);
+	t_web_post_form(&r, port, NULL, "/admin/sites", "/admin/sites", owner, f);
 	free(f);
 	T_EQ_INT(r.status, 409);
 	T_CONTAINS(r.body, "already a name of a site");
 	t_resp_free(&r);
 	f = t_web_form("host", "new.test", "origin", "https://new.test/", "title", "New site",
 	    NULL);
-	post_form(&r, NULL, "/admin/sites", "/admin/sites", owner, f);
+	t_web_post_form(&r, port, NULL, "/admin/sites", "/admin/sites", owner, f);
 	free(f);
 	T_EQ_INT(r.status, 400);
 	T_CONTAINS(r.body, "without a slash at the end");
@@ -565,12 +511,12 @@ test_sites(const char *owner, const char *member)
 	/* created */
 	f = t_web_form("host", "New.Test", "aliases", "www.new.test", "origin",
 	    "https://new.test", "title", "New site", NULL);
-	post_form(&r, NULL, "/admin/sites", "/admin/sites", owner, f);
+	t_web_post_form(&r, port, NULL, "/admin/sites", "/admin/sites", owner, f);
 	free(f);
 	T_EQ_INT(r.status, 303);
 	id = location_id(&r, "/admin/sites/");
 	t_resp_free(&r);
-	req(&r, "GET", "www.new.test", "/", NULL, NULL);
+	t_web_req(&r, port, "www.new.test", "GET", "/", NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "New site");
 	t_resp_free(&r);
@@ -578,44 +524,44 @@ test_sites(const char *owner, const char *member)
 	snprintf(path, sizeof(path), "/admin/sites/%lld", id);
 	snprintf(roles, sizeof(roles), "/admin/sites/%lld/roles", id);
 	f = t_web_form("op", "appoint", "username", "nobody-here", "role", "admin", NULL);
-	post_form(&r, NULL, path, roles, owner, f);
+	t_web_post_form(&r, port, NULL, path, roles, owner, f);
 	free(f);
 	T_EQ_INT(r.status, 404);
 	T_CONTAINS(r.body, "No account has this username.");
 	T_CONTAINS(r.body, "value=\"nobody-here\"");
 	t_resp_free(&r);
 	f = t_web_form("op", "appoint", "username", member, "role", "admin", NULL);
-	post_form(&r, NULL, path, roles, owner, f);
+	t_web_post_form(&r, port, NULL, path, roles, owner, f);
 	free(f);
 	T_EQ_INT(r.status, 303);
 	t_resp_free(&r);
 	f = t_web_form("op", "appoint", "username", member, "role", "admin", NULL);
-	post_form(&r, NULL, path, roles, owner, f);
+	t_web_post_form(&r, port, NULL, path, roles, owner, f);
 	free(f);
 	T_EQ_INT(r.status, 409);
 	t_resp_free(&r);
-	req(&r, "GET", NULL, path, owner, NULL);
+	t_web_req(&r, port, NULL, "GET", path, owner, NULL);
 	T_CONTAINS(r.body, "mia: administrator");
 	t_resp_free(&r);
-	tok = sign_in("new.test", member);
+	tok = t_web_sign_in(port, "new.test", member, PW);
 	T_EQ_INT(status_of("new.test", "/admin/settings", tok), 200);
 	T_EQ_INT(status_of(NULL, "/admin/settings", tok), 403);
 	/* edit the names: the alias goes, another comes */
 	f = t_web_form("host", "new.test", "aliases", "alt.new.test", "origin",
 	    "https://new.test", "title", "New site", NULL);
-	post_form(&r, NULL, path, path, owner, f);
+	t_web_post_form(&r, port, NULL, path, path, owner, f);
 	free(f);
 	T_EQ_INT(r.status, 303);
 	t_resp_free(&r);
-	req(&r, "GET", "alt.new.test", "/", NULL, NULL);
+	t_web_req(&r, port, "alt.new.test", "GET", "/", NULL, NULL);
 	T_CONTAINS(r.body, "New site");
 	t_resp_free(&r);
-	req(&r, "GET", "www.new.test", "/", NULL, NULL);
+	t_web_req(&r, port, "www.new.test", "GET", "/", NULL, NULL);
 	T_NOT_CONTAINS(r.body, "New site");
 	t_resp_free(&r);
 	/* removing the role takes the access away */
 	f = t_web_form("op", "remove", "username", member, "role", "admin", NULL);
-	post_form(&r, NULL, path, roles, owner, f);
+	t_web_post_form(&r, port, NULL, path, roles, owner, f);
 	free(f);
 	T_EQ_INT(r.status, 303);
 	t_resp_free(&r);
@@ -633,7 +579,7 @@ test_search(void)
 	char path[256];
 	size_t i;
 
-	req(&r, "GET", NULL, "/search?q=lighting", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/search?q=lighting", NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "Three lessons in interview lighting");
 	T_CONTAINS(r.body, "<mark>");
@@ -641,7 +587,7 @@ test_search(void)
 	T_CONTAINS(r.body, "action=\"/search\"");
 	t_resp_free(&r);
 	/* the echoed query is inert */
-	req(&r, "GET", NULL, "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E%22%3E%3Cimg", NULL,
+	t_web_req(&r, port, NULL, "GET", "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E%22%3E%3Cimg", NULL,
 	    NULL);
 	T_EQ_INT(r.status, 200);
 	T_NOT_CONTAINS(r.body, "<script>alert");
@@ -650,7 +596,7 @@ test_search(void)
 	t_resp_free(&r);
 	for (i = 0; i < COUNTOF(hostile); i++) {
 		snprintf(path, sizeof(path), "/search?q=%s", hostile[i]);
-		req(&r, "GET", NULL, path, NULL, NULL);
+		t_web_req(&r, port, NULL, "GET", path, NULL, NULL);
 		if (r.status != 200)
 			T_FAIL("%s: %ld", path, r.status);
 		t_resp_free(&r);
@@ -662,23 +608,23 @@ test_search(void)
 		memset(q, 'a', LIMIT_SEARCH_QUERY);
 		q[LIMIT_SEARCH_QUERY] = '\0';
 		snprintf(path, sizeof(path), "/search?q=%s", q);
-		req(&r, "GET", NULL, path, NULL, NULL);
+		t_web_req(&r, port, NULL, "GET", path, NULL, NULL);
 		T_EQ_INT(r.status, 200);
 		t_resp_free(&r);
 		snprintf(path, sizeof(path), "/search?q=%sa", q);
-		req(&r, "GET", NULL, path, NULL, NULL);
+		t_web_req(&r, port, NULL, "GET", path, NULL, NULL);
 		T_EQ_INT(r.status, 400);
 		T_CONTAINS(r.body, "A search is at most 200 characters long.");
 		t_resp_free(&r);
 	}
-	req(&r, "GET", NULL, "/search?q=lighting&page=0", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/search?q=lighting&page=0", NULL, NULL);
 	T_EQ_INT(r.status, 400);
 	t_resp_free(&r);
-	req(&r, "GET", NULL, "/search?q=lighting&page=9", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/search?q=lighting&page=9", NULL, NULL);
 	T_EQ_INT(r.status, 404);
 	t_resp_free(&r);
 	/* a site's search shows only its own posts */
-	req(&r, "GET", SITE_B, "/search?q=lighting", NULL, NULL);
+	t_web_req(&r, port, SITE_B, "GET", "/search?q=lighting", NULL, NULL);
 	T_NOT_CONTAINS(r.body, "Three lessons in interview lighting");
 	t_resp_free(&r);
 }
@@ -694,17 +640,17 @@ test_search_pages(const char *ed)
 		snprintf(title, sizeof(title), "Pangolin %d", i);
 		f = t_web_form("title", title, "body", "pangolin facts", "status", "publish",
 		    "action", "save", NULL);
-		post_form(&r, SITE_B, "/admin/posts/new", "/admin/posts/new", ed, f);
+		t_web_post_form(&r, port, SITE_B, "/admin/posts/new", "/admin/posts/new", ed, f);
 		free(f);
 		T_EQ_INT(r.status, 303);
 		t_resp_free(&r);
 	}
-	req(&r, "GET", SITE_B, "/search?q=pangolin", NULL, NULL);
+	t_web_req(&r, port, SITE_B, "GET", "/search?q=pangolin", NULL, NULL);
 	T_CONTAINS(r.body, "12 results");
 	T_CONTAINS(r.body, "Page 1 of 2");
 	T_CONTAINS(r.body, "href=\"/search?q=pangolin&amp;page=2\"");
 	t_resp_free(&r);
-	req(&r, "GET", SITE_B, "/search?q=pangolin&page=2", NULL, NULL);
+	t_web_req(&r, port, SITE_B, "GET", "/search?q=pangolin&page=2", NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "Page 2 of 2");
 	t_resp_free(&r);
@@ -727,12 +673,12 @@ main(void)
 	grant(dir, "otto", SITE_B, "admin");
 	t_server_start(&srv, dir);
 	port = srv.port;
-	owner = sign_in(NULL, "olive");
-	adm = sign_in(NULL, "adam");
-	ed = sign_in(NULL, "edna");
-	other = sign_in(NULL, "otto");
-	member = sign_in(NULL, "mia");
-	other_b = sign_in(SITE_B, "otto");
+	owner = t_web_sign_in(port, NULL, "olive", PW);
+	adm = t_web_sign_in(port, NULL, "adam", PW);
+	ed = t_web_sign_in(port, NULL, "edna", PW);
+	other = t_web_sign_in(port, NULL, "otto", PW);
+	member = t_web_sign_in(port, NULL, "mia", PW);
+	other_b = t_web_sign_in(port, SITE_B, "otto", PW);
 
 	test_matrix(owner, adm, ed, other, member);
 	test_csrf(ed, adm);

@@ -32,58 +32,8 @@
 
 static int port;
 
-static void
-req(struct t_resp *r, const char *method, const char *path, const char *token,
-    const char *body)
-{
-	char cookie[128];
 
-	if (token)
-		snprintf(cookie, sizeof(cookie), "candor_session=%s", token);
-	if (strcmp(method, "POST") == 0)
-		t_web_post(r, port, NULL, path, token ? cookie : NULL, NULL, body);
-	else
-		t_web_get(r, port, NULL, path, token ? cookie : NULL, NULL);
-}
 
-static void
-post_form(struct t_resp *r, const char *page, const char *action, const char *token,
-    const char *fields)
-{
-	struct t_resp g;
-	struct buf body;
-	char *csrf, *c;
-
-	req(&g, "GET", page, token, NULL);
-	T_EQ_INT(g.status, 200);
-	if ((csrf = t_web_csrf(g.body, action)) == NULL)
-		T_FAIL("no csrf field in the form posting to %s on %s", action, page);
-	t_resp_free(&g);
-	c = t_web_form("csrf", csrf, NULL);
-	buf_init(&body);
-	buf_printf(&body, "%s%s%s", c, fields[0] ? "&" : "", fields);
-	req(r, "POST", action, token, body.data);
-	buf_free(&body);
-	free(c);
-	free(csrf);
-}
-
-static char *
-sign_in(const char *login)
-{
-	struct t_resp r;
-	const char *line;
-	char *f = t_web_form("login", login, "password", PW, NULL), *tok;
-
-	post_form(&r, "/login", "/login", NULL, f);
-	free(f);
-	T_EQ_INT(r.status, 303);
-	T_ASSERT((line = t_web_set_cookie(&r, "candor_session")) != NULL);
-	line += strlen("candor_session=");
-	tok = strndup(line, strcspn(line, ";"));
-	t_resp_free(&r);
-	return tok;
-}
 
 static void
 cli_user(const char *dir, const char *name, const char *role)
@@ -257,16 +207,16 @@ main(void)
 	port = srv.port;
 
 	/* only the owner or staff with the grant */
-	bob = sign_in("bob");
-	req(&r, "GET", "/admin/announce", bob, NULL);
+	bob = t_web_sign_in(port, NULL, "bob", PW);
+	t_web_req(&r, port, NULL, "GET", "/admin/announce", bob, NULL);
 	T_EQ_INT(r.status, 403);
 	t_resp_free(&r);
-	olive = sign_in("olive");
+	olive = t_web_sign_in(port, NULL, "olive", PW);
 
 	/* preview: rendered in safe mode, nothing sent */
 	f = t_web_form("subject", "News", "body", "Hello **all**.\n\n<script>x()</script>\n",
 	    "action", "preview", NULL);
-	post_form(&r, "/admin/announce", "/admin/announce", olive, f);
+	t_web_post_form(&r, port, NULL, "/admin/announce", "/admin/announce", olive, f);
 	free(f);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "<strong>all</strong>");
@@ -276,13 +226,13 @@ main(void)
 	/* header injection: CR/LF in the subject is refused, nothing is created */
 	f = t_web_form("subject", "Hello\r\nBcc: victim@example.test", "body", "x", "action",
 	    "send", NULL);
-	post_form(&r, "/admin/announce", "/admin/announce", olive, f);
+	t_web_post_form(&r, port, NULL, "/admin/announce", "/admin/announce", olive, f);
 	free(f);
 	T_EQ_INT(r.status, 400);
 	t_resp_free(&r);
 	f = t_web_form("subject", "Hello\nBcc: victim@example.test", "body", "x", "action", "test",
 	    NULL);
-	post_form(&r, "/admin/announce", "/admin/announce", olive, f);
+	t_web_post_form(&r, port, NULL, "/admin/announce", "/admin/announce", olive, f);
 	free(f);
 	T_EQ_INT(r.status, 400);
 	t_resp_free(&r);
@@ -292,7 +242,7 @@ main(void)
 	/* a test to herself */
 	f = t_web_form("subject", "Spring news", "body",
 	    "We have **new** features.\n\nSee https://example.test/new\n", "action", "test", NULL);
-	post_form(&r, "/admin/announce", "/admin/announce", olive, f);
+	t_web_post_form(&r, port, NULL, "/admin/announce", "/admin/announce", olive, f);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "A test was sent to your own address");
 	t_resp_free(&r);
@@ -306,7 +256,7 @@ main(void)
 	free(f);
 	f = t_web_form("subject", "Spring news", "body",
 	    "We have **new** features.\n\nSee https://example.test/new\n", "action", "send", NULL);
-	post_form(&r, "/admin/announce", "/admin/announce", olive, f);
+	t_web_post_form(&r, port, NULL, "/admin/announce", "/admin/announce", olive, f);
 	T_EQ_INT(r.status, 303);
 	t_resp_free(&r);
 	campaign_progress(dir, "Spring news", &queued, &all);
@@ -361,18 +311,18 @@ main(void)
 	path = strdup(t_web_path(link));
 
 	/* sending the same announcement again is refused */
-	post_form(&r, "/admin/announce", "/admin/announce", olive, f);
+	t_web_post_form(&r, port, NULL, "/admin/announce", "/admin/announce", olive, f);
 	T_EQ_INT(r.status, 409);
 	t_resp_free(&r);
 	free(f);
 
 	/* the unsubscribe link: a GET changes nothing, a forged token is 404, a bare POST
 	 * (no cookie, no form token) unsubscribes */
-	req(&r, "GET", path, NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", path, NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "Unsubscribe");
 	t_resp_free(&r);
-	req(&r, "POST", "/unsubscribe/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL,
+	t_web_req(&r, port, NULL, "POST", "/unsubscribe/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL,
 	    "List-Unsubscribe=One-Click");
 	T_EQ_INT(r.status, 404);
 	t_resp_free(&r);
@@ -391,7 +341,7 @@ main(void)
 
 	/* the next announcement leaves m007 out */
 	f = t_web_form("subject", "Summer news", "body", "More.\n", "action", "send", NULL);
-	post_form(&r, "/admin/announce", "/admin/announce", olive, f);
+	t_web_post_form(&r, port, NULL, "/admin/announce", "/admin/announce", olive, f);
 	free(f);
 	T_EQ_INT(r.status, 303);
 	t_resp_free(&r);

@@ -20,58 +20,8 @@
 
 static int port;
 
-static void
-req(struct t_resp *r, const char *method, const char *path, const char *token,
-    const char *body)
-{
-	char cookie[128];
 
-	if (token)
-		snprintf(cookie, sizeof(cookie), "candor_session=%s", token);
-	if (strcmp(method, "POST") == 0)
-		t_web_post(r, port, NULL, path, token ? cookie : NULL, NULL, body);
-	else
-		t_web_get(r, port, NULL, path, token ? cookie : NULL, NULL);
-}
 
-static void
-post_form(struct t_resp *r, const char *page, const char *action, const char *token,
-    const char *fields)
-{
-	struct t_resp g;
-	struct buf body;
-	char *csrf, *c;
-
-	req(&g, "GET", page, token, NULL);
-	T_EQ_INT(g.status, 200);
-	if ((csrf = t_web_csrf(g.body, action)) == NULL)
-		T_FAIL("no csrf field in the form posting to %s on %s", action, page);
-	t_resp_free(&g);
-	c = t_web_form("csrf", csrf, NULL);
-	buf_init(&body);
-	buf_printf(&body, "%s%s%s", c, fields[0] ? "&" : "", fields);
-	req(r, "POST", action, token, body.data);
-	buf_free(&body);
-	free(c);
-	free(csrf);
-}
-
-static char *
-sign_in(const char *login)
-{
-	struct t_resp r;
-	const char *line;
-	char *f = t_web_form("login", login, "password", PW, NULL), *tok;
-
-	post_form(&r, "/login", "/login", NULL, f);
-	free(f);
-	T_EQ_INT(r.status, 303);
-	T_ASSERT((line = t_web_set_cookie(&r, "candor_session")) != NULL);
-	line += strlen("candor_session=");
-	tok = strndup(line, strcspn(line, ";"));
-	t_resp_free(&r);
-	return tok;
-}
 
 static void
 cli(const char *dir, const char *a1, const char *a2, const char *name, const char *k1,
@@ -113,14 +63,14 @@ publish_all(const char *token)
 	int n = 0;
 	long long id;
 
-	req(&g, "GET", "/admin/feedback", token, NULL);
+	t_web_req(&g, port, NULL, "GET", "/admin/feedback", token, NULL);
 	T_EQ_INT(g.status, 200);
 	for (at = g.body; (at = strstr(at, "action=\"/admin/feedback/")) != NULL; at++) {
 		T_ASSERT(sscanf(at, "action=\"/admin/feedback/%lld/publish\"", &id) == 1);
 		snprintf(action, sizeof(action), "/admin/feedback/%lld/publish", id);
 		T_ASSERT((csrf = t_web_csrf(g.body, action)) != NULL);
 		c = t_web_form("csrf", csrf, NULL);
-		req(&r, "POST", action, token, c);
+		t_web_req(&r, port, NULL, "POST", action, token, c);
 		T_EQ_INT(r.status, 303);
 		t_resp_free(&r);
 		free(c);
@@ -148,19 +98,19 @@ main(void)
 	port = srv.port;
 
 	/* anonymous, no cookie at all: refused without the token, accepted with it */
-	req(&r, "POST", "/feedback", NULL, "text=hello");
+	t_web_req(&r, port, NULL, "POST", "/feedback", NULL, "text=hello");
 	T_EQ_INT(r.status, 403);
 	t_resp_free(&r);
 	memset(longtext, 'x', 5001);
 	longtext[5001] = '\0';
 	f = t_web_form("text", longtext, NULL);
-	post_form(&r, "/feedback", "/feedback", NULL, f);
+	t_web_post_form(&r, port, NULL, "/feedback", "/feedback", NULL, f);
 	free(f);
 	T_EQ_INT(r.status, 400);
 	t_resp_free(&r);
 	f = t_web_form("text", "The search is slow.", "name", "Ann Author", "email",
 	    "ann.secret@example.test", NULL);
-	post_form(&r, "/feedback", "/feedback", NULL, f);
+	t_web_post_form(&r, port, NULL, "/feedback", "/feedback", NULL, f);
 	free(f);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "Thank you");
@@ -168,22 +118,22 @@ main(void)
 	t_resp_free(&r);
 	f = t_web_form("text", "Lovely new theme.", "name", "Zed Writer", "email",
 	    "zed.secret@example.test", "consent", "on", NULL);
-	post_form(&r, "/feedback", "/feedback", NULL, f);
+	t_web_post_form(&r, port, NULL, "/feedback", "/feedback", NULL, f);
 	free(f);
 	T_EQ_INT(r.status, 200);
 	t_resp_free(&r);
 
 	/* members: bob allows his name, carol does not */
-	bob = sign_in("bob");
+	bob = t_web_sign_in(port, NULL, "bob", PW);
 	f = t_web_form("text", "Please add dark mode.", "consent", "on", NULL);
-	post_form(&r, "/feedback", "/feedback", bob, f);
+	t_web_post_form(&r, port, NULL, "/feedback", "/feedback", bob, f);
 	free(f);
 	T_EQ_INT(r.status, 200);
 	t_resp_free(&r);
-	carol = sign_in("carol");
+	carol = t_web_sign_in(port, NULL, "carol", PW);
 	f = t_web_form("text", "The footer is too small.", "email", "carol.reply@example.test",
 	    NULL);
-	post_form(&r, "/feedback", "/feedback", carol, f);
+	t_web_post_form(&r, port, NULL, "/feedback", "/feedback", carol, f);
 	free(f);
 	T_EQ_INT(r.status, 200);
 	t_resp_free(&r);
@@ -197,17 +147,17 @@ main(void)
 	}
 
 	/* staff without a grant: refused; with agreement and a support grant: allowed */
-	sam = sign_in("sam");
-	req(&r, "GET", "/admin/feedback", sam, NULL);
+	sam = t_web_sign_in(port, NULL, "sam", PW);
+	t_web_req(&r, port, NULL, "GET", "/admin/feedback", sam, NULL);
 	T_EQ_INT(r.status, 403);
 	t_resp_free(&r);
-	req(&r, "GET", "/admin/feedback", bob, NULL);
+	t_web_req(&r, port, NULL, "GET", "/admin/feedback", bob, NULL);
 	T_EQ_INT(r.status, 403);
 	t_resp_free(&r);
 	cli(dir, "staff", "add", "sam", "--org", "PIV Support", "--country", "CA");
 	cli(dir, "staff", "agreement", "sam", "--version", "2024-1", "--signed-on", "2024-01-02");
 	cli(dir, "staff", "grant", "sam", "--purpose", "support", "--until", "2099-12-31");
-	req(&r, "GET", "/admin/feedback", sam, NULL);
+	t_web_req(&r, port, NULL, "GET", "/admin/feedback", sam, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "ann.secret@example.test");
 	T_CONTAINS(r.body, "Zed Writer");
@@ -219,9 +169,9 @@ main(void)
 	free(out);
 
 	/* the owner publishes everything */
-	olive = sign_in("olive");
+	olive = t_web_sign_in(port, NULL, "olive", PW);
 	T_EQ_INT(publish_all(olive), 4);
-	req(&r, "GET", "/feedback/published", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/feedback/published", NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "The search is slow.");
 	T_CONTAINS(r.body, "Lovely new theme.");

@@ -41,60 +41,10 @@ pwfile(void)
 	return path;
 }
 
-static void
-req(struct t_resp *r, const char *method, const char *path, const char *token,
-    const char *body)
-{
-	char cookie[128];
-
-	if (token)
-		snprintf(cookie, sizeof(cookie), "candor_session=%s", token);
-	if (strcmp(method, "POST") == 0)
-		t_web_post(r, port, NULL, path, token ? cookie : NULL, NULL, body);
-	else
-		t_web_get(r, port, NULL, path, token ? cookie : NULL, NULL);
-}
 
 /* Posts fields plus the csrf of the form posting to action on page (fetched with
  * token). */
-static void
-post_form(struct t_resp *r, const char *page, const char *action, const char *token,
-    const char *fields)
-{
-	struct t_resp g;
-	struct buf body;
-	char *csrf, *c;
 
-	req(&g, "GET", page, token, NULL);
-	T_EQ_INT(g.status, 200);
-	if ((csrf = t_web_csrf(g.body, action)) == NULL)
-		T_FAIL("no csrf field in the form posting to %s on %s", action, page);
-	t_resp_free(&g);
-	c = t_web_form("csrf", csrf, NULL);
-	buf_init(&body);
-	buf_printf(&body, "%s%s%s", c, fields[0] ? "&" : "", fields);
-	req(r, "POST", action, token, body.data);
-	buf_free(&body);
-	free(c);
-	free(csrf);
-}
-
-static char *
-sign_in(const char *login)
-{
-	struct t_resp r;
-	const char *line;
-	char *f = t_web_form("login", login, "password", PW, NULL), *tok;
-
-	post_form(&r, "/login", "/login", NULL, f);
-	free(f);
-	T_EQ_INT(r.status, 303);
-	T_ASSERT((line = t_web_set_cookie(&r, "candor_session")) != NULL);
-	line += strlen("candor_session=");
-	tok = strndup(line, strcspn(line, ";"));
-	t_resp_free(&r);
-	return tok;
-}
 
 static void
 add_user(const char *dir, const char *name, const char *role)
@@ -166,37 +116,37 @@ main(void)
 
 	/* version 1 is in force: the first signed-in page records continued use and shows
 	 * the notice until it is acknowledged */
-	alice = sign_in("alice");
-	req(&r, "GET", "/", alice, NULL);
+	alice = t_web_sign_in(port, NULL, "alice", PW);
+	t_web_req(&r, port, NULL, "GET", "/", alice, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "action=\"/privacy/acknowledge\"");
 	T_CONTAINS(r.body, "new version (1)");
 	t_resp_free(&r);
 	f = t_web_form("version", "1", "next", "/privacy", NULL);
-	post_form(&r, "/", "/privacy/acknowledge", alice, f);
+	t_web_post_form(&r, port, NULL, "/", "/privacy/acknowledge", alice, f);
 	free(f);
 	T_EQ_INT(r.status, 303);
 	T_EQ_STR(t_resp_header(&r, "Location"), "/privacy");
 	t_resp_free(&r);
-	req(&r, "GET", "/", alice, NULL);
+	t_web_req(&r, port, NULL, "GET", "/", alice, NULL);
 	T_NOT_CONTAINS(r.body, "/privacy/acknowledge");
 	t_resp_free(&r);
 	/* without its csrf field: refused */
-	req(&r, "POST", "/privacy/acknowledge", alice, "version=1");
+	t_web_req(&r, port, NULL, "POST", "/privacy/acknowledge", alice, "version=1");
 	T_EQ_INT(r.status, 403);
 	t_resp_free(&r);
 
 	/* a member may not publish; a past date is refused with a sentence */
-	bob = sign_in("bob");
+	bob = t_web_sign_in(port, NULL, "bob", PW);
 	f = t_web_form("title", "Privacy Policy", "body", "x", "summary", "y", NULL);
-	req(&r, "GET", "/admin/policy", bob, NULL);
+	t_web_req(&r, port, NULL, "GET", "/admin/policy", bob, NULL);
 	T_EQ_INT(r.status, 403);
 	t_resp_free(&r);
-	olive = sign_in("olive");
+	olive = t_web_sign_in(port, NULL, "olive", PW);
 	free(f);
 	f = t_web_form("title", "Privacy Policy", "body", "text", "summary", "s", "effective",
 	    "2001-01-01", NULL);
-	post_form(&r, "/admin/policy", "/admin/policy", olive, f);
+	t_web_post_form(&r, port, NULL, "/admin/policy", "/admin/policy", olive, f);
 	free(f);
 	T_EQ_INT(r.status, 400);
 	T_CONTAINS(r.body, "cannot be in the past");
@@ -206,7 +156,7 @@ main(void)
 	f = t_web_form("title", "Privacy Policy", "body",
 	    "# Privacy\r\n\r\nWe keep little.\r\n\r\nCookies: three at most.\r\n", "summary",
 	    "Shorter, with the cookies", NULL);
-	post_form(&r, "/admin/policy", "/admin/policy", olive, f);
+	t_web_post_form(&r, port, NULL, "/admin/policy", "/admin/policy", olive, f);
 	free(f);
 	T_EQ_INT(r.status, 303);
 	T_EQ_STR(t_resp_header(&r, "Location"), "/admin/policy?notice=published");
@@ -221,7 +171,7 @@ main(void)
 	free(mail);
 
 	/* bob's next page: continued use of version 2, and its notice */
-	req(&r, "GET", "/", bob, NULL);
+	t_web_req(&r, port, NULL, "GET", "/", bob, NULL);
 	T_CONTAINS(r.body, "new version (2)");
 	t_resp_free(&r);
 
@@ -243,27 +193,27 @@ main(void)
 	assert_one_alert_each(box, "Subject: Privacy policy update (version 3)");
 
 	/* alice accepts version 3 explicitly before it takes effect */
-	req(&r, "GET", "/", alice, NULL);
+	t_web_req(&r, port, NULL, "GET", "/", alice, NULL);
 	T_CONTAINS(r.body, "new version (3)");
 	t_resp_free(&r);
 	f = t_web_form("version", "3", NULL);
-	post_form(&r, "/", "/privacy/acknowledge", alice, f);
+	t_web_post_form(&r, port, NULL, "/", "/privacy/acknowledge", alice, f);
 	free(f);
 	T_EQ_INT(r.status, 303);
 	T_EQ_STR(t_resp_header(&r, "Location"), "/"); /* no next: home */
 	t_resp_free(&r);
-	req(&r, "GET", "/", alice, NULL);
+	t_web_req(&r, port, NULL, "GET", "/", alice, NULL);
 	T_NOT_CONTAINS(r.body, "/privacy/acknowledge");
 	t_resp_free(&r);
 
 	/* history and the diff, escaped */
-	req(&r, "GET", "/privacy/history", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/privacy/history", NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "href=\"/privacy/history/3\"");
 	T_CONTAINS(r.body, "Two cookies");
 	T_CONTAINS(r.body, "in effect from");
 	t_resp_free(&r);
-	req(&r, "GET", "/privacy/history/3", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/privacy/history/3", NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "<span class=\"diff-del\">- Cookies: three at most.</span>");
 	T_CONTAINS(r.body,
@@ -272,18 +222,18 @@ main(void)
 	T_CONTAINS(r.body, "1 lines removed");
 	T_NOT_CONTAINS(r.body, "<script>");
 	t_resp_free(&r);
-	req(&r, "GET", "/privacy/history/99", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/privacy/history/99", NULL, NULL);
 	T_EQ_INT(r.status, 404);
 	t_resp_free(&r);
-	req(&r, "GET", "/privacy/history/abc", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/privacy/history/abc", NULL, NULL);
 	T_EQ_INT(r.status, 404);
 	t_resp_free(&r);
-	req(&r, "GET", "/privacy", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/privacy", NULL, NULL);
 	T_CONTAINS(r.body, "Version 2, in effect since");
 	t_resp_free(&r);
 
 	/* the owner's counts, on the page and from the command line */
-	req(&r, "GET", "/admin/policy", olive, NULL);
+	t_web_req(&r, port, NULL, "GET", "/admin/policy", olive, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "3 of 3");
 	t_resp_free(&r);

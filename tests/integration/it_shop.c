@@ -64,19 +64,6 @@ pwfile(void)
 	return path;
 }
 
-static void
-req(struct t_resp *r, const char *method, const char *path, const char *token,
-    const char *body)
-{
-	char cookie[128];
-
-	if (token)
-		snprintf(cookie, sizeof(cookie), "candor_session=%s", token);
-	if (strcmp(method, "POST") == 0)
-		t_web_post(r, port, NULL, path, token ? cookie : NULL, NULL, body);
-	else
-		t_web_get(r, port, NULL, path, token ? cookie : NULL, NULL);
-}
 
 /* Posts fields plus the csrf (and the key, when keep_key is NULL: the page's) of the
  * form posting to action on page. The page's key is copied into key_out if given. */
@@ -88,7 +75,7 @@ post_form(struct t_resp *r, const char *page, const char *action, const char *to
 	struct buf body;
 	char *csrf, *c, *key;
 
-	req(&g, "GET", page, token, NULL);
+	t_web_req(&g, port, NULL, "GET", page, token, NULL);
 	T_EQ_INT(g.status, 200);
 	if ((csrf = t_web_csrf(g.body, action)) == NULL)
 		T_FAIL("no csrf field in the form posting to %s on %s", action, page);
@@ -104,29 +91,13 @@ post_form(struct t_resp *r, const char *page, const char *action, const char *to
 	}
 	if (key_out && key)
 		snprintf(key_out, COMMERCE_KEY_LEN + 1, "%s", key);
-	req(r, "POST", action, token, body.data);
+	t_web_req(r, port, NULL, "POST", action, token, body.data);
 	buf_free(&body);
 	free(c);
 	free(csrf);
 	free(key);
 }
 
-static char *
-sign_in(const char *login)
-{
-	struct t_resp r;
-	const char *line;
-	char *f = t_web_form("login", login, "password", PW, NULL), *tok;
-
-	post_form(&r, "/login", "/login", NULL, f, NULL);
-	free(f);
-	T_EQ_INT(r.status, 303);
-	T_ASSERT((line = t_web_set_cookie(&r, "candor_session")) != NULL);
-	line += strlen("candor_session=");
-	tok = strndup(line, strcspn(line, ";"));
-	t_resp_free(&r);
-	return tok;
-}
 
 static void
 candor(const char *a1, const char *a2, ...)
@@ -321,12 +292,12 @@ main(void)
 	T_ASSERT(fclose(fp) == 0);
 
 	/* ---- the shop and each kind's fields ---- */
-	req(&r, "GET", "/shop", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/shop", NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "href=\"/shop/poster\"");
 	T_CONTAINS(r.body, "1250.00 EUR");
 	t_resp_free(&r);
-	req(&r, "GET", "/shop/film-licence", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/shop/film-licence", NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "name=\"name\"");
 	T_CONTAINS(r.body, "name=\"email\"");
@@ -335,15 +306,15 @@ main(void)
 	T_CONTAINS(r.body, "plus 20 % tax");
 	T_EQ_STR(t_resp_header(&r, "Cache-Control"), "no-store");
 	t_resp_free(&r);
-	req(&r, "GET", "/shop/poster", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/shop/poster", NULL, NULL);
 	T_CONTAINS(r.body, "name=\"address\"");
 	T_NOT_CONTAINS(r.body, "name=\"date\"");
 	t_resp_free(&r);
-	req(&r, "GET", "/shop/shoot", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/shop/shoot", NULL, NULL);
 	T_CONTAINS(r.body, "name=\"date\"");
 	T_NOT_CONTAINS(r.body, "name=\"address\"");
 	t_resp_free(&r);
-	req(&r, "GET", "/shop/nothing-here", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/shop/nothing-here", NULL, NULL);
 	T_EQ_INT(r.status, 404);
 	t_resp_free(&r);
 
@@ -395,21 +366,21 @@ main(void)
 	{	/* the same form again (same key): the same order */
 		char *c2;
 		struct t_resp g;
-		req(&g, "GET", "/shop/poster", NULL, NULL);
+		t_web_req(&g, port, NULL, "GET", "/shop/poster", NULL, NULL);
 		c2 = t_web_csrf(g.body, "/shop/poster");
 		t_resp_free(&g);
 		snprintf(body, sizeof(body), "%s", f);
 		free(f);
 		f = t_web_form("csrf", c2, "key", key, NULL);
 		snprintf(body + strlen(body), sizeof(body) - strlen(body), "&%s", f);
-		req(&r, "POST", "/shop/poster", NULL, body);
+		t_web_req(&r, port, NULL, "POST", "/shop/poster", NULL, body);
 		T_EQ_INT(r.status, 303);
 		T_EQ_STR(t_resp_header(&r, "Location"), orderpage);
 		t_resp_free(&r);
 		free(c2);
 		free(f);
 	}
-	req(&r, "GET", orderpage, NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", orderpage, NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "<dd class=\"net\">59.97 EUR</dd>");
 	T_CONTAINS(r.body, "Tax at 20 %");
@@ -422,21 +393,21 @@ main(void)
 	t_resp_free(&r);
 
 	/* ---- access to /admin/shop ---- */
-	adam = sign_in("adam");
-	sam = sign_in("sam");
-	nog = sign_in("nog");
-	olive = sign_in("olive");
-	bob = sign_in("bob");
-	req(&r, "GET", "/admin/shop", bob, NULL);
+	adam = t_web_sign_in(port, NULL, "adam", PW);
+	sam = t_web_sign_in(port, NULL, "sam", PW);
+	nog = t_web_sign_in(port, NULL, "nog", PW);
+	olive = t_web_sign_in(port, NULL, "olive", PW);
+	bob = t_web_sign_in(port, NULL, "bob", PW);
+	t_web_req(&r, port, NULL, "GET", "/admin/shop", bob, NULL);
 	T_EQ_INT(r.status, 403);
 	t_resp_free(&r);
-	req(&r, "GET", "/admin/shop", nog, NULL);
+	t_web_req(&r, port, NULL, "GET", "/admin/shop", nog, NULL);
 	T_EQ_INT(r.status, 403);
 	t_resp_free(&r);
-	req(&r, "GET", "/admin/shop", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/admin/shop", NULL, NULL);
 	T_EQ_INT(r.status, 303);
 	t_resp_free(&r);
-	req(&r, "GET", "/admin/shop", adam, NULL);
+	t_web_req(&r, port, NULL, "GET", "/admin/shop", adam, NULL);
 	T_EQ_INT(r.status, 200);
 	T_EQ_INT(count_refs(r.body), 1);
 	T_CONTAINS(r.body, "71.96 EUR");
@@ -456,12 +427,12 @@ main(void)
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "1 Secret Lane");
 	t_resp_free(&r);
-	req(&r, "POST", conf, bob, "csrf=x");
+	t_web_req(&r, port, NULL, "POST", conf, bob, "csrf=x");
 	T_EQ_INT(r.status, 403);
 	t_resp_free(&r);
 	/* marking paid: billing only */
 	snprintf(conf, sizeof(conf), "/admin/shop/orders/%s/paid", ref);
-	req(&r, "GET", path, adam, NULL);
+	t_web_req(&r, port, NULL, "GET", path, adam, NULL);
 	T_NOT_CONTAINS(r.body, "/paid\"");
 	t_resp_free(&r);
 	f = t_web_form("reference", "BANK-2026-0042", NULL);
@@ -469,12 +440,12 @@ main(void)
 	T_EQ_INT(r.status, 303);
 	t_resp_free(&r);
 	free(f);
-	req(&r, "GET", orderpage, NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", orderpage, NULL, NULL);
 	T_CONTAINS(r.body, "Paid, thank you. Payment reference: BANK-2026-0042.");
 	t_resp_free(&r);
 
 	/* ---- a member pays online: the hosted page and its webhook ---- */
-	alice = sign_in("alice");
+	alice = t_web_sign_in(port, NULL, "alice", PW);
 	f = t_web_form("name", "Alice Member", "email", "alice.receipt@example.test", "provider",
 	    "hosted", NULL);
 	post_form(&r, "/shop/film-licence", "/shop/film-licence", alice, f, key2);
@@ -503,7 +474,7 @@ main(void)
 		free(sim_html);
 	}
 	snprintf(orderpage, sizeof(orderpage), "/shop/order/%s", key2);
-	req(&r, "GET", orderpage, NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", orderpage, NULL, NULL);
 	T_CONTAINS(r.body, "<strong>paid</strong>");
 	T_CONTAINS(r.body, "<dd class=\"total\">1500.00 EUR</dd>");
 	t_resp_free(&r);
@@ -536,21 +507,21 @@ main(void)
 	}
 
 	/* ---- the member's own orders and export ---- */
-	req(&r, "GET", "/account/orders", alice, NULL);
+	t_web_req(&r, port, NULL, "GET", "/account/orders", alice, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, ref);
 	T_CONTAINS(r.body, "Film licence");
 	t_resp_free(&r);
-	req(&r, "GET", "/account/orders", bob, NULL);
+	t_web_req(&r, port, NULL, "GET", "/account/orders", bob, NULL);
 	T_NOT_CONTAINS(r.body, ref);
 	t_resp_free(&r);
-	req(&r, "GET", "/account/export", alice, NULL);
+	t_web_req(&r, port, NULL, "GET", "/account/export", alice, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "\"shop_orders\"");
 	T_CONTAINS(r.body, "alice.receipt@example.test");
 	T_CONTAINS(r.body, "\"total_minor\": 150000");
 	t_resp_free(&r);
-	req(&r, "GET", "/account/delete", alice, NULL);
+	t_web_req(&r, port, NULL, "GET", "/account/delete", alice, NULL);
 	T_CONTAINS(r.body, "Orders you placed in a shop are kept");
 	t_resp_free(&r);
 

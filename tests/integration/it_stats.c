@@ -133,43 +133,7 @@ seed(void)
 	store_close(s);
 }
 
-static void
-req(struct t_resp *r, const char *method, const char *host, const char *path,
-    const char *token, const char *body)
-{
-	char cookie[128];
 
-	if (token)
-		snprintf(cookie, sizeof(cookie), "candor_session=%s", token);
-	if (strcmp(method, "POST") == 0)
-		t_web_post(r, port, host, path, token ? cookie : NULL, NULL, body);
-	else
-		t_web_get(r, port, host, path, token ? cookie : NULL, NULL);
-}
-
-static char *
-sign_in(const char *login)
-{
-	struct t_resp r;
-	const char *line;
-	char *csrf, *body, *tok = NULL;
-
-	req(&r, "GET", NULL, "/login", NULL, NULL);
-	T_ASSERT((csrf = t_web_csrf(r.body, "/login")) != NULL);
-	t_resp_free(&r);
-	body = t_web_form("csrf", csrf, "login", login, "password", PW, NULL);
-	req(&r, "POST", NULL, "/login", NULL, body);
-	T_EQ_INT(r.status, 303);
-	line = t_web_set_cookie(&r, "candor_session");
-	T_ASSERT(line != NULL);
-	line += strlen("candor_session=");
-	T_EQ_INT(strcspn(line, ";"), SESSION_TOKEN_LEN);
-	tok = strndup(line, SESSION_TOKEN_LEN);
-	t_resp_free(&r);
-	free(body);
-	free(csrf);
-	return tok;
-}
 
 static void
 user(const char *name, const char *role, const char *site, const char *site_role)
@@ -194,7 +158,7 @@ expect(const char *host, const char *path, const char *token, long status,
 {
 	struct t_resp r;
 
-	req(&r, "GET", host, path, token, NULL);
+	t_web_req(&r, port, host, "GET", path, token, NULL);
 	if (r.status != status)
 		T_FAIL("GET %s: status %ld, expected %ld", path, r.status, status);
 	if (needle)
@@ -213,14 +177,14 @@ publish(const char *token, const char *page_scope, const char *site, const char 
 
 	if (with_csrf) {
 		snprintf(page, sizeof(page), "/admin/stats?site=%s", page_scope);
-		req(&r, "GET", NULL, page, token, NULL);
+		t_web_req(&r, port, NULL, "GET", page, token, NULL);
 		T_EQ_INT(r.status, 200);
 		T_ASSERT((csrf = t_web_csrf(r.body, "/admin/stats/publish")) != NULL);
 		t_resp_free(&r);
 	}
 	body = with_csrf ? t_web_form("csrf", csrf, "site", site, "action", action, "k", k, NULL)
 			 : t_web_form("site", site, "action", action, "k", k, NULL);
-	req(&r, "POST", NULL, "/admin/stats/publish", token, body);
+	t_web_req(&r, port, NULL, "POST", "/admin/stats/publish", token, body);
 	status = r.status;
 	if (status >= 400)
 		fprintf(stderr, "publish answered %ld\n", status);
@@ -236,7 +200,7 @@ check_access(const char *member, const char *editor, const char *blog_admin,
 {
 	struct t_resp r;
 
-	req(&r, "GET", NULL, "/admin/stats", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/admin/stats", NULL, NULL);
 	T_EQ_INT(r.status, 303);
 	T_EQ_STR(t_resp_header(&r, "Location"), "/login?next=%2Fadmin%2Fstats");
 	t_resp_free(&r);
@@ -253,7 +217,7 @@ check_access(const char *member, const char *editor, const char *blog_admin,
 	expect(NULL, "/admin/stats?site=nowhere.example", owner, 404,
 	    "No site is served at nowhere.example.");
 	/* this site's admin */
-	req(&r, "GET", NULL, "/admin/stats?range=7", admin, NULL);
+	t_web_req(&r, port, NULL, "GET", "/admin/stats?range=7", admin, NULL);
 	T_EQ_INT(r.status, 200);
 	T_EQ_STR(t_resp_header(&r, "Cache-Control"), "no-store");
 	T_CONTAINS(r.body, "Visitor statistics: Perfect Image Video");
@@ -275,7 +239,7 @@ check_access(const char *member, const char *editor, const char *blog_admin,
 	    "<dd id=\"total-views\">148</dd>");
 	expect(NULL, "/admin/stats?site=" BLOG_HOST "&range=7", staff, 200,
 	    "<dd id=\"total-views\">100</dd>");
-	req(&r, "GET", NULL, "/admin/stats?site=all&range=7", owner, NULL);
+	t_web_req(&r, port, NULL, "GET", "/admin/stats?site=all&range=7", owner, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "<dd id=\"total-visitors\">65</dd>");
 	T_CONTAINS(r.body, "<dd id=\"total-bots\">12</dd>");
@@ -299,7 +263,7 @@ check_periods(const char *admin)
 	/* custom: only yesterday */
 	report_day_text(today - 1, from);
 	snprintf(path, sizeof(path), "/admin/stats?range=custom&from=%s&to=%s", from, from);
-	req(&r, "GET", NULL, path, admin, NULL);
+	t_web_req(&r, port, NULL, "GET", path, admin, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "(UTC), 1 day.");
 	/* the export buttons carry the same query */
@@ -333,7 +297,7 @@ check_exports(const char *admin)
 	report_day_text(today, t);
 	snprintf(query, sizeof(query), "?range=custom&from=%s&to=%s", y, t);
 	snprintf(path, sizeof(path), "/admin/stats.csv%s", query);
-	req(&r, "GET", NULL, path, admin, NULL);
+	t_web_req(&r, port, NULL, "GET", path, admin, NULL);
 	T_EQ_INT(r.status, 200);
 	T_EQ_STR(t_resp_header(&r, "Content-Type"), "text/csv; charset=utf-8");
 	T_CONTAINS(t_resp_header(&r, "Content-Disposition"),
@@ -353,7 +317,7 @@ check_exports(const char *admin)
 	T_EQ_STR(r.body, expected);
 	t_resp_free(&r);
 	snprintf(path, sizeof(path), "/admin/stats.json%s", query);
-	req(&r, "GET", NULL, path, admin, NULL);
+	t_web_req(&r, port, NULL, "GET", path, admin, NULL);
 	T_EQ_INT(r.status, 200);
 	T_EQ_STR(t_resp_header(&r, "Content-Type"), "application/json; charset=utf-8");
 	T_ASSERT((root = json_loads(r.body, 0, &je)) != NULL);
@@ -392,7 +356,7 @@ check_public(const char *blog_admin, const char *admin, const char *owner)
 	T_EQ_INT(publish(admin, MAIN_HOST, MAIN_HOST, "publish", "3", true), 303);
 	expect(NULL, "/admin/stats", admin, 200, "figures below 3 are shown as");
 	expect(BLOG_HOST, "/stats", NULL, 404, NULL); /* the blog did not publish */
-	req(&r, "GET", NULL, "/stats?range=7", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/stats?range=7", NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "every figure below 3 is shown as “fewer than 3”");
 	T_CONTAINS(r.body, "<dd id=\"total-views\">48</dd>");
@@ -409,7 +373,7 @@ check_public(const char *blog_admin, const char *admin, const char *owner)
 	T_NOT_CONTAINS(r.body, "/posts/b");
 	t_resp_free(&r);
 	expect(NULL, "/stats?range=custom", NULL, 400, "last 7, 30 or 90 days");
-	req(&r, "GET", NULL, "/stats.json?range=7", NULL, NULL);
+	t_web_req(&r, port, NULL, "GET", "/stats.json?range=7", NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	T_ASSERT((root = json_loads(r.body, 0, &je)) != NULL);
 	T_EQ_INT(json_integer_value(json_object_get(root, "k")), 3);
@@ -422,7 +386,7 @@ check_public(const char *blog_admin, const char *admin, const char *owner)
 	t_resp_free(&r);
 	/* the owner publishes all sites with k 5 */
 	T_EQ_INT(publish(owner, "all", "all", "publish", "5", true), 303);
-	req(&r, "GET", BLOG_HOST, "/stats/all?range=7", NULL, NULL);
+	t_web_req(&r, port, BLOG_HOST, "GET", "/stats/all?range=7", NULL, NULL);
 	T_EQ_INT(r.status, 200);
 	T_CONTAINS(r.body, "every figure below 5 is shown as “fewer than 5”");
 	T_CONTAINS(r.body, "<dd id=\"total-views\">148</dd>");
@@ -520,12 +484,12 @@ main(void)
 	seed();
 	t_server_start(&srv, dir);
 	port = srv.port;
-	member = sign_in("mia");
-	editor = sign_in("eddie");
-	blog_admin = sign_in("bella");
-	admin = sign_in("adam");
-	staff = sign_in("sam");
-	owner = sign_in("olive");
+	member = t_web_sign_in(port, NULL, "mia", PW);
+	editor = t_web_sign_in(port, NULL, "eddie", PW);
+	blog_admin = t_web_sign_in(port, NULL, "bella", PW);
+	admin = t_web_sign_in(port, NULL, "adam", PW);
+	staff = t_web_sign_in(port, NULL, "sam", PW);
+	owner = t_web_sign_in(port, NULL, "olive", PW);
 	check_access(member, editor, blog_admin, admin, staff, owner);
 	check_periods(admin);
 	check_exports(admin);

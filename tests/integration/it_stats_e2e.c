@@ -113,27 +113,6 @@ pwfile(void)
 	return path;
 }
 
-static char *
-sign_in(const char *login)
-{
-	struct t_resp r;
-	const char *line;
-	char *csrf, *body, *tok;
-
-	t_web_get(&r, port, PIV, "/login", NULL, NULL);
-	T_ASSERT((csrf = t_web_csrf(r.body, "/login")) != NULL);
-	t_resp_free(&r);
-	body = t_web_form("csrf", csrf, "login", login, "password", PW, NULL);
-	t_web_post(&r, port, PIV, "/login", NULL, NULL, body);
-	T_EQ_INT(r.status, 303);
-	T_ASSERT((line = t_web_set_cookie(&r, "candor_session")) != NULL);
-	line += strlen("candor_session=");
-	tok = strndup(line, SESSION_TOKEN_LEN);
-	t_resp_free(&r);
-	free(body);
-	free(csrf);
-	return tok;
-}
 
 /* json's figure key: a number. */
 static int64_t
@@ -217,7 +196,7 @@ main(void)
 	free(out);
 
 	/* the dashboard's JSON export and page (the owner) */
-	owner = sign_in("olive");
+	owner = t_web_sign_in(port, PIV, "olive", PW);
 	snprintf(path, sizeof(path), "candor_session=%s", owner);
 	t_web_get(&r, port, PIV, "/admin/stats.json?site=" PIV "&range=7", path, NULL);
 	T_EQ_INT(r.status, 200);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/core.h"
 #include "testweb.h"
 
 #define T_WEB_HEADERS 16
@@ -358,4 +359,58 @@ t_web_path(const char *url)
 		return url;
 	p = strchr(p + 3, '/');
 	return p ? p : "/";
+}
+
+void
+t_web_req(struct t_resp *r, int port, const char *host, const char *method,
+    const char *path, const char *token, const char *body)
+{
+	char cookie[128];
+
+	if (token)
+		snprintf(cookie, sizeof(cookie), "candor_session=%s", token);
+	if (strcmp(method, "POST") == 0)
+		t_web_post(r, port, host, path, token ? cookie : NULL, NULL, body);
+	else
+		t_web_get(r, port, host, path, token ? cookie : NULL, NULL);
+}
+
+void
+t_web_post_form(struct t_resp *r, int port, const char *host, const char *page,
+    const char *action, const char *token, const char *fields)
+{
+	struct t_resp g;
+	struct buf body;
+	char *csrf, *c;
+
+	t_web_req(&g, port, host, "GET", page, token, NULL);
+	T_EQ_INT(g.status, 200);
+	if ((csrf = t_web_csrf(g.body, action)) == NULL)
+		T_FAIL("no csrf field in the form posting to %s on %s", action, page);
+	t_resp_free(&g);
+	c = t_web_form("csrf", csrf, NULL);
+	buf_init(&body);
+	buf_printf(&body, "%s%s%s", c, fields[0] ? "&" : "", fields);
+	t_web_req(r, port, host, "POST", action, token, body.data);
+	buf_free(&body);
+	free(c);
+	free(csrf);
+}
+
+char *
+t_web_sign_in(int port, const char *host, const char *login, const char *password)
+{
+	struct t_resp r;
+	const char *line;
+	char *f = t_web_form("login", login, "password", password, NULL), *tok;
+
+	t_web_post_form(&r, port, host, "/login", "/login", NULL, f);
+	free(f);
+	T_EQ_INT(r.status, 303);
+	if ((line = t_web_set_cookie(&r, "candor_session")) == NULL)
+		T_FAIL("no session cookie after signing in %s", login);
+	line += strlen("candor_session=");
+	tok = strndup(line, strcspn(line, ";"));
+	t_resp_free(&r);
+	return tok;
 }

@@ -23,6 +23,19 @@ void t_web_get(struct t_resp *r, int port, const char *host, const char *path,
 void t_web_post(struct t_resp *r, int port, const char *host, const char *path,
     const char *cookie, const char *const *headers, const char *body);
 
+/* A request as a signed-in person: method "GET" or "POST" (body urlencoded), with the
+ * cookie candor_session=token when token is not NULL (plain HTTP: no __Host- prefix). */
+void t_web_req(struct t_resp *r, int port, const char *host, const char *method,
+    const char *path, const char *token, const char *body);
+/* GETs page (as token), takes the csrf field of the form posting to action and POSTs it
+ * with fields ("a=1&b=x", "" for none) to action. Fails the test when page is not 200
+ * or holds no such form. */
+void t_web_post_form(struct t_resp *r, int port, const char *host, const char *page,
+    const char *action, const char *token, const char *fields);
+/* Signs login in with password through /login on host; returns the session token.
+ * Fails the test unless the answer is 303 with a session cookie. */
+char *t_web_sign_in(int port, const char *host, const char *login, const char *password);
+
 /* An urlencoded body from NULL-terminated name, value pairs: t_web_form("a", "1", "b",
  * "x y", NULL) is "a=1&b=x%20y". */
 char *t_web_form(const char *name, ...);
