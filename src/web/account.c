@@ -129,31 +129,6 @@ account_wipe_secrets(struct http_request *req)
 				    req->form.fields[i].value_len);
 }
 
-/*
- * form_read, one declared field at a time, so that a refusal can be shown next to its
- * field: *bad gets the index of the first refused one. Same answers as form_read.
- */
-static enum err
-account_form_read(const struct http_form *in, const struct form_field *fields, size_t n,
-    struct form_values *out, size_t *bad, char *msg, size_t msgsize)
-{
-	struct form_values one;
-	size_t i;
-	enum err e;
-
-	memset(out, 0, sizeof(*out));
-	for (i = 0; i < n; i++) {
-		if ((e = form_read(in, &fields[i], 1, &one, msg, msgsize)) != ERR_OK) {
-			*bad = i;
-			memset(out, 0, sizeof(*out));
-			return e;
-		}
-		out->values[i] = one.values[0];
-	}
-	out->n = n;
-	return ERR_OK;
-}
-
 /* "2024-05-01 14:03 UTC" */
 static void
 account_time(int64_t t, char out[32])
@@ -361,7 +336,7 @@ account_prefs_post(struct http_request *req, struct http_response *res, void *ar
 
 	if (!account_enter_post(app, req, res, &s, &site, &u, CSRF_PREFS))
 		return;
-	if (account_form_read(&req->form, prefs_fields, COUNTOF(prefs_fields), &fv, &bad, msg,
+	if (form_read_each(&req->form, prefs_fields, COUNTOF(prefs_fields), &fv, &bad, msg,
 		sizeof(msg)) != ERR_OK) {
 		memset(&v, 0, sizeof(v));
 		v.status = 400;
@@ -414,7 +389,7 @@ account_email_post(struct http_request *req, struct http_response *res, void *ar
 	typed = http_form_get(&req->form, "email");
 	if (typed && strlen(typed) <= LIMIT_FORM_EMAIL_BYTES)
 		v.email = typed;
-	if (account_form_read(&req->form, email_fields, COUNTOF(email_fields), &fv, &bad, msg,
+	if (form_read_each(&req->form, email_fields, COUNTOF(email_fields), &fv, &bad, msg,
 		sizeof(msg)) != ERR_OK) {
 		v.status = 400;
 		v.field = email_fields[bad].name;
@@ -530,7 +505,7 @@ account_password_post(struct http_request *req, struct http_response *res, void 
 		goto out;
 	memset(&v, 0, sizeof(v));
 	v.form = "password";
-	if (account_form_read(&req->form, password_fields, COUNTOF(password_fields), &fv, &bad,
+	if (form_read_each(&req->form, password_fields, COUNTOF(password_fields), &fv, &bad,
 		msg, sizeof(msg)) != ERR_OK) {
 		v.status = 400;
 		v.field = password_fields[bad].name;
@@ -684,7 +659,7 @@ account_delete_post(struct http_request *req, struct http_response *res, void *a
 
 	if (!account_enter_post(app, req, res, &s, &site, &u, CSRF_DELETE))
 		goto out;
-	if (account_form_read(&req->form, delete_fields, COUNTOF(delete_fields), &fv, &bad, msg,
+	if (form_read_each(&req->form, delete_fields, COUNTOF(delete_fields), &fv, &bad, msg,
 		sizeof(msg)) != ERR_OK) {
 		account_delete_page(app, req, res, s, &site, u, 400,
 		    arena_strdup(req->arena, msg));
