@@ -69,7 +69,9 @@ const char *store_backend(const struct store *s);
 const char *store_errmsg(const struct store *s);
 
 /* Prepares (or fetches from this connection's cache) st. Returns NULL on failure;
- * store_errmsg tells why. */
+ * store_errmsg tells why. The cache is keyed by st's address (and PostgreSQL prepares
+ * by st->name): statements must be static, one per SQL text; a struct store_stmt built
+ * on the stack or with changing SQL gets whatever was cached first at that address. */
 struct store_q *store_prepare(struct store *s, const struct store_stmt *st);
 
 /* Binding, 1-based like SQL. Values are copied. A bind failure is remembered and
