@@ -91,7 +91,7 @@ struct shop_admin_view {
 static void
 shop_admin_page(struct web_app *app, struct http_request *req, struct http_response *res,
     struct store *s, const struct site *site, const struct shop_rights *r,
-    const struct shop_admin_view *view)
+    const struct web_user *u, const struct shop_admin_view *view)
 {
 	struct tmpl_val *ctx, *list, *item;
 	struct product *pr;
@@ -106,7 +106,8 @@ shop_admin_page(struct web_app *app, struct http_request *req, struct http_respo
 		shop_admin_fail(res, e);
 		return;
 	}
-	if ((ctx = web_context(app, req, res, site, s)) == NULL)
+	if ((ctx = web_context(app, req, res, site, s)) == NULL ||
+	    !web_admin_menu(req, res, s, site, u, ctx, "shop"))
 		return;
 	res->status = view->status ? view->status : 200;
 	res->cache_control = "no-store";
@@ -157,7 +158,7 @@ shop_admin_get(struct http_request *req, struct http_response *res, void *arg)
 		view.notice = "The product was added.";
 	else if (q && strcmp(q, "vat") == 0)
 		view.notice = "The tax rate was saved; it applies to new orders.";
-	shop_admin_page(app, req, res, s, &site, &r, &view);
+	shop_admin_page(app, req, res, s, &site, &r, u, &view);
 }
 
 static void
@@ -211,7 +212,7 @@ shop_admin_product(struct http_request *req, struct http_response *res, void *ar
 		http_redirect(res, 303, "/admin/shop?notice=added");
 		return;
 	}
-	shop_admin_page(app, req, res, s, &site, &r, &view);
+	shop_admin_page(app, req, res, s, &site, &r, u, &view);
 }
 
 static void
@@ -244,7 +245,7 @@ shop_admin_vat(struct http_request *req, struct http_response *res, void *arg)
 		memset(&view, 0, sizeof(view));
 		view.status = 400;
 		view.error = arena_strdup(req->arena, msg);
-		shop_admin_page(app, req, res, s, &site, &r, &view);
+		shop_admin_page(app, req, res, s, &site, &r, u, &view);
 		return;
 	}
 	if ((e = shop_vat_set(s, site.id, fv.values[SV_RATE].number)) != ERR_OK) {
@@ -286,7 +287,8 @@ shop_admin_order_page(struct web_app *app, struct http_request *req, struct http
 	enum err e;
 
 	buf_init(&plain);
-	if ((ctx = web_context(app, req, res, site, s)) == NULL)
+	if ((ctx = web_context(app, req, res, site, s)) == NULL ||
+	    !web_admin_menu(req, res, s, site, u, ctx, "shop"))
 		return;
 	res->status = error ? 400 : 200;
 	res->cache_control = "no-store";

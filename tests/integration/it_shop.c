@@ -411,6 +411,8 @@ main(void)
 	T_EQ_INT(r.status, 200);
 	T_EQ_INT(count_refs(r.body), 1);
 	T_CONTAINS(r.body, "71.96 EUR");
+	/* the admin menu, with the shop marked as the current section */
+	T_CONTAINS(r.body, "<a href=\"/admin/shop\" aria-current=\"page\">Shop</a>");
 	T_NOT_CONTAINS(r.body, "Ann Guest");
 	T_NOT_CONTAINS(r.body, "ann.guest");
 	T_NOT_CONTAINS(r.body, "Secret Lane");
