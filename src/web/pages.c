@@ -111,7 +111,6 @@ page_content(struct http_request *req, struct http_response *res, struct web_app
 	struct post post;
 	enum err e;
 
-	memset(&site, 0, sizeof(site)); /* comment settings default until sites_find fills them */
 	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
 		return;
 	e = posts_get(s, req->arena, site.id, kind, http_param(req, "slug"), &post);
