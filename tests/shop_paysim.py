@@ -23,10 +23,11 @@ PORT_FILE, SECRET_FILE, CANDOR_FILE, HOST = sys.argv[1:5]
 SECRET = open(SECRET_FILE).read().splitlines()[0].encode()
 
 
-def webhook(order, last4):
+def webhook(order, amount, currency, last4):
     body = urllib.parse.urlencode({
         "event": "evt_" + secrets.token_hex(8), "order": order, "status": "paid",
-        "reference": "sim_" + secrets.token_hex(6), "last4": last4})
+        "reference": "sim_" + secrets.token_hex(6), "amount": amount,
+        "currency": currency, "last4": last4})
     t = str(int(time.time()))
     mac = hmac.new(SECRET, (t + "." + body).encode(), hashlib.sha256).hexdigest()
     u = urllib.parse.urlparse(open(CANDOR_FILE).read().strip())
@@ -64,6 +65,8 @@ class Page(http.server.BaseHTTPRequestHandler):
             "<!doctype html><title>PaySim</title><h1>PaySim: pay order %(order)s</h1>"
             "<p id=amount>%(amount)s minor units %(currency)s</p>"
             "<form method=post action=/pay><input type=hidden name=order value='%(order)s'>"
+            "<input type=hidden name=amount value='%(amount)s'>"
+            "<input type=hidden name=currency value='%(currency)s'>"
             "<input type=hidden name=return value='%(return)s'>"
             "<label>Card number <input name=card id=card></label>"
             "<button type=submit id=pay>Pay</button></form>") % f)
@@ -76,7 +79,8 @@ class Page(http.server.BaseHTTPRequestHandler):
         if len(card) < 12 or not card.isdigit():
             self.send(400, "card refused")
             return
-        status = webhook(order, card[-4:])
+        amount, currency = q.get("amount", [""])[0], q.get("currency", [""])[0]
+        status = webhook(order, amount, currency, card[-4:])
         if status != 200:
             self.send(502, "candor answered %d" % status)
             return

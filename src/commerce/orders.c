@@ -310,7 +310,13 @@ order_create(struct privacy *p, struct store *s, struct arena *a, const struct o
 		return e;
 	/* a second submit of the same form: the first order */
 	if ((e = order_find_key(s, a, h, out)) != ERR_NOTFOUND) {
-		if (e != ERR_OK || out->site != in->site)
+		if (e == ERR_OK && out->site != in->site) {
+			e = ERR_INVAL; /* another site's order: never handed out */
+			memset(out, 0, sizeof(*out));
+			str_msg(msg, msgsize, "This checkout form was already used; load the "
+			    "product page again and check out once more.");
+		}
+		if (e != ERR_OK)
 			goto fail;
 		e = store_commit(s);
 		goto out;

@@ -523,7 +523,8 @@ static void
 shop_webhook(struct http_request *req, struct http_response *res, void *arg)
 {
 	struct web_app *app = arg;
-	const char *event, *ref, *status, *payref, *last4;
+	const char *event, *ref, *status, *payref, *last4, *amount_s, *currency;
+	long long amount;
 	char secret[256], msg[160];
 	struct order o;
 	struct store *s;
@@ -554,10 +555,14 @@ shop_webhook(struct http_request *req, struct http_response *res, void *arg)
 	status = http_form_get(&req->form, "status");
 	payref = http_form_get(&req->form, "reference");
 	last4 = http_form_get(&req->form, "last4");
+	amount_s = http_form_get(&req->form, "amount");
+	currency = http_form_get(&req->form, "currency");
 	if (event == NULL || ref == NULL || status == NULL || payref == NULL || !event[0] ||
-	    strlen(event) > 100 || strlen(ref) > 40) {
+	    strlen(event) > 100 || strlen(ref) > 40 || amount_s == NULL || currency == NULL ||
+	    strnum(amount_s, 0, INT64_MAX, &amount) != ERR_OK) {
 		res->status = 400;
-		buf_puts(&res->body, "The notice needs event, order, status and reference.\n");
+		buf_puts(&res->body, "The notice needs event, order, status, reference, amount "
+				     "(minor units) and currency.\n");
 		return;
 	}
 	if ((s = web_store(app, res)) == NULL)
@@ -575,6 +580,15 @@ shop_webhook(struct http_request *req, struct http_response *res, void *arg)
 		}
 		res->status = 404;
 		buf_puts(&res->body, "There is no such order for this provider.\n");
+		return;
+	}
+	/* the provider signs what it took; the customer's browser carried the amount to it,
+	 * so a payment of another sum (a rewritten redirect) never settles this order */
+	if (strcmp(status, "paid") == 0 && (amount != o.total || strcmp(currency, o.currency) != 0)) {
+		store_rollback(s);
+		res->status = 422;
+		buf_puts(&res->body, "The amount paid does not match the order's total; the order "
+				     "is not marked paid.\n");
 		return;
 	}
 	if ((e = commerce_event_once(s, "hosted", event, o.id)) == ERR_CONFLICT) {

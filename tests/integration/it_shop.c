@@ -468,7 +468,8 @@ main(void)
 		t_resp_free(&g);
 		p = strstr(loc, "order=") + 6;
 		snprintf(ref, sizeof(ref), "%.10s", p);
-		snprintf(body, sizeof(body), "order=%s&return=%%2F&card=4242424242424242", ref);
+		snprintf(body, sizeof(body), "order=%s&amount=150000&currency=EUR&return=%%2F"
+		    "&card=4242424242424242", ref);
 		t_http(&g, simport, "POST", "127.0.0.1", "/pay",
 		    (const char *[]){"Content-Type: application/x-www-form-urlencoded", NULL}, body);
 		T_EQ_INT(g.status, 303);
@@ -494,8 +495,15 @@ main(void)
 	free(mail);
 
 	/* ---- the webhook refuses forgeries, stale notices and replays ---- */
-	snprintf(body, sizeof(body), "event=evt_t1&order=%s&status=paid&reference=r1&last4=1111",
-	    ref);
+	/* a notice of another sum (the customer rewrote the redirect's amount) settles nothing */
+	snprintf(body, sizeof(body), "event=evt_t0&order=%s&status=paid&reference=r0"
+	    "&amount=1&currency=EUR&last4=1111", ref);
+	T_EQ_INT(webhook(SECRET, time(NULL), body), 422);
+	snprintf(body, sizeof(body), "event=evt_t0&order=%s&status=paid&reference=r0"
+	    "&amount=150000&currency=USD&last4=1111", ref);
+	T_EQ_INT(webhook(SECRET, time(NULL), body), 422);
+	snprintf(body, sizeof(body), "event=evt_t1&order=%s&status=paid&reference=r1"
+	    "&amount=150000&currency=EUR&last4=1111", ref);
 	T_EQ_INT(webhook("not-the-secret-at-all-000000", time(NULL), body), 401);
 	T_EQ_INT(webhook(SECRET, time(NULL) - LIMIT_WEBHOOK_WINDOW_S - 5, body), 401);
 	T_EQ_INT(webhook(SECRET, time(NULL) + LIMIT_WEBHOOK_WINDOW_S + 5, body), 401);

@@ -309,6 +309,16 @@ main(void)
 	T_EQ_INT(order_by_key(s, a, site_a, key1, &o2), ERR_OK);
 	T_EQ_INT(o2.id, o1.id);
 	T_EQ_INT(order_by_key(s, a, site_b, key1, &o2), ERR_NOTFOUND);
+	{
+		/* the same key sent to another site's checkout never hands out this order */
+		struct product other = physical;
+		other.site = site_b;
+		memset(&o2, 0, sizeof(o2));
+		T_EQ_INT(order(&other, 0, key1, "Eve", "eve@example.test", "Elsewhere", NULL, 1,
+			     &o2, &created, msg), ERR_INVAL);
+		T_ASSERT(o2.id != o1.id);
+		T_EQ_INT(count("SELECT COUNT(*) FROM orders"), 1);
+	}
 	assert_db_absent("Secret Lane");
 	assert_db_absent("Ann Guest");
 	assert_db_absent("ann.guest@example");
