@@ -47,6 +47,7 @@ enum {
 	SQL_PARENT,
 	SQL_KNOWN_PERSON,
 	SQL_KNOWN_EMAIL,
+	SQL_KNOWN_OTHER,
 	SQL_GET,
 	SQL_LIST_POST,
 	SQL_LIST_SITE,
@@ -84,6 +85,9 @@ static const struct store_stmt comments_sql[SQL__MAX] = {
 	    "SELECT 1 FROM comments WHERE site_id = ? AND person_id = ? AND status = 1 LIMIT 1"},
 	[SQL_KNOWN_EMAIL] = {"comment_known_email",
 	    "SELECT 1 FROM comments WHERE site_id = ? AND email_blind = ? AND status = 1 LIMIT 1"},
+	[SQL_KNOWN_OTHER] = {"comment_known_other",
+	    "SELECT 1 FROM comments WHERE site_id = ? AND person_id = ? AND status = 1"
+	    " AND id <> ? LIMIT 1"},
 	[SQL_GET] = {"comment_get",
 	    "SELECT " COMMENT_COLUMNS " FROM comments c JOIN posts p ON p.id = c.post_id"
 	    " WHERE c.id = ?"},
@@ -108,7 +112,8 @@ static const struct store_stmt comments_sql[SQL__MAX] = {
 	    "SELECT subject FROM comments WHERE (id = ? OR parent_id = ?) AND site_id = ?"
 	    " AND person_id IS NULL"},
 	[SQL_EDIT] = {"comment_edit",
-	    "UPDATE comments SET body_md = ?, body_html = ?, updated_at = ? WHERE id = ?"},
+	    "UPDATE comments SET body_md = ?, body_html = ?, updated_at = ?, status = ?"
+	    " WHERE id = ?"},
 	[SQL_SEALED] = {"comment_sealed",
 	    "SELECT ip_sealed, email_sealed FROM comments WHERE id = ?"},
 	[SQL_ADMINS] = {"comment_site_admins",
@@ -566,14 +571,15 @@ out:
 }
 
 enum err
-comments_edit(struct store *s, int64_t id, int64_t person, const char *markdown, char *msg,
-    size_t msgsize)
+comments_edit(struct store *s, int64_t id, int64_t person, const char *markdown,
+    enum comment_hold hold, enum comment_status *status, char *msg, size_t msgsize)
 {
 	struct comment c;
 	struct arena *a;
 	struct store_q *q;
 	char *html = NULL;
 	int64_t now = time_now();
+	bool known = false;
 	enum err e;
 
 	if ((e = comments_text_ok(markdown, msg, msgsize)) != ERR_OK)
@@ -595,6 +601,25 @@ comments_edit(struct store *s, int64_t id, int64_t person, const char *markdown,
 		e = ERR_NOMEM;
 		goto out;
 	}
+	/* an approved comment edited is held again whenever a new one would be: under hold
+	 * all, and under first-time when it was the author's only approved comment (else an
+	 * approval could be turned into anything within the edit window) */
+	*status = c.status;
+	if (c.status == COMMENT_APPROVED && hold == HOLD_FIRST_TIME) {
+		if ((q = store_prepare(s, &comments_sql[SQL_KNOWN_OTHER])) == NULL) {
+			e = store_done(NULL);
+			goto out;
+		}
+		store_bind_int(q, 1, c.site_id);
+		store_bind_int(q, 2, person);
+		store_bind_int(q, 3, id);
+		known = store_step(q) == STORE_ROW;
+		if ((e = store_done(q)) != ERR_OK)
+			goto out;
+	}
+	if (c.status == COMMENT_APPROVED &&
+	    (hold == HOLD_ALL || (hold == HOLD_FIRST_TIME && !known)))
+		*status = COMMENT_PENDING;
 	if ((q = store_prepare(s, &comments_sql[SQL_EDIT])) == NULL) {
 		e = store_done(NULL);
 		goto out;
@@ -602,7 +627,8 @@ comments_edit(struct store *s, int64_t id, int64_t person, const char *markdown,
 	store_bind_text(q, 1, markdown);
 	store_bind_text(q, 2, html);
 	store_bind_int(q, 3, now);
-	store_bind_int(q, 4, id);
+	store_bind_int(q, 4, *status);
+	store_bind_int(q, 5, id);
 	store_step(q);
 	e = store_done(q);
 out:

@@ -120,11 +120,15 @@ enum err comments_delete(struct privacy *p, struct store *s, int64_t site_id, in
 
 /*
  * Replaces the text of comment id by its author person, within LIMIT_COMMENT_EDIT_S of
- * writing it. ERR_DENIED when person is not its author, ERR_CONFLICT when the time is
- * over, ERR_INVAL/ERR_TOOBIG (sentence in msg) for bad text, ERR_NOTFOUND.
+ * writing it. An approved comment goes back to moderation when the site's hold (the
+ * site's comment_hold) would hold a new one: always under HOLD_ALL, under
+ * HOLD_FIRST_TIME when it is the author's only approved comment on the site. *status
+ * gets the comment's status after the edit. ERR_DENIED when person is not its author,
+ * ERR_CONFLICT when the time is over, ERR_INVAL/ERR_TOOBIG (sentence in msg) for bad
+ * text, ERR_NOTFOUND.
  */
 enum err comments_edit(struct store *s, int64_t id, int64_t person, const char *markdown,
-    char *msg, size_t msgsize);
+    enum comment_hold hold, enum comment_status *status, char *msg, size_t msgsize);
 
 /*
  * Opens the IP address and email of comment c through the gate for actor, purpose

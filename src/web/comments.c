@@ -547,6 +547,7 @@ comment_edit_post(struct http_request *req, struct http_response *res, void *arg
 	struct store *s;
 	struct site site;
 	char msg[256];
+	enum comment_status st;
 	enum err e;
 
 	if ((s = web_store(app, res)) == NULL || !web_site(app, req, res, s, &site))
@@ -562,7 +563,8 @@ comment_edit_post(struct http_request *req, struct http_response *res, void *arg
 		    arena_strdup(req->arena, msg));
 		return;
 	}
-	e = comments_edit(s, c.id, u->id, v.values[0].text, msg, sizeof(msg));
+	e = comments_edit(s, c.id, u->id, v.values[0].text, site.comment_hold, &st, msg,
+	    sizeof(msg));
 	if (e == ERR_INVAL || e == ERR_TOOBIG || e == ERR_CONFLICT) {
 		res->status = e == ERR_CONFLICT ? 409 : 400;
 		comment_edit_page(app, req, res, s, &site, &c, v.values[0].text,
@@ -573,8 +575,12 @@ comment_edit_post(struct http_request *req, struct http_response *res, void *arg
 		comment_fail(res, e);
 		return;
 	}
-	http_redirect(res, 303, arena_printf(req->arena, "/posts/%s#comment-%lld", c.post_slug,
-				    (long long)c.id));
+	if (st == COMMENT_PENDING)
+		http_redirect(res, 303, arena_printf(req->arena, "/posts/%s?held=1#comments",
+					    c.post_slug));
+	else
+		http_redirect(res, 303, arena_printf(req->arena, "/posts/%s#comment-%lld",
+					    c.post_slug, (long long)c.id));
 }
 
 /* ---------------------------------------------------------------- feed ---- */

@@ -289,17 +289,30 @@ main(void)
 	}
 
 	/* editing: the author only, within the window */
-	T_EQ_INT(comments_edit(s, mine, admin1.person, "hijack", msg, sizeof(msg)), ERR_DENIED);
-	T_EQ_INT(comments_edit(s, top, alice, "not mine", msg, sizeof(msg)), ERR_DENIED);
-	T_EQ_INT(comments_edit(s, mine, alice, "Member *here*", msg, sizeof(msg)), ERR_OK);
+	T_EQ_INT(comments_edit(s, mine, admin1.person, "hijack", HOLD_NONE, &st, msg, sizeof(msg)), ERR_DENIED);
+	T_EQ_INT(comments_edit(s, top, alice, "not mine", HOLD_NONE, &st, msg, sizeof(msg)), ERR_DENIED);
+	T_EQ_INT(comments_edit(s, mine, alice, "Member *here*", HOLD_NONE, &st, msg, sizeof(msg)),
+	    ERR_OK);
+	T_EQ_INT(st, COMMENT_APPROVED);
 	T_EQ_INT(comments_get(s, a, mine, &c), ERR_OK);
 	T_CONTAINS(c.body_html, "<em>here</em>");
+	/* alice has another approved comment: under first-time the edit stays approved;
+	 * under hold all it goes back to moderation */
+	T_EQ_INT(comments_edit(s, mine, alice, "Member *here*", HOLD_FIRST_TIME, &st, msg,
+		     sizeof(msg)), ERR_OK);
+	T_EQ_INT(st, COMMENT_APPROVED);
+	T_EQ_INT(comments_edit(s, mine, alice, "Member *here*", HOLD_ALL, &st, msg,
+		     sizeof(msg)), ERR_OK);
+	T_EQ_INT(st, COMMENT_PENDING);
+	T_EQ_INT(comments_get(s, a, mine, &c), ERR_OK);
+	T_EQ_INT(c.status, COMMENT_PENDING);
+	T_EQ_INT(comments_set_status(s, site1, mine, COMMENT_APPROVED), ERR_OK);
 	T_ASSERT((q = store_prepare(s, &age_sql)) != NULL);
 	store_bind_int(q, 1, LIMIT_COMMENT_EDIT_S + 1);
 	store_bind_int(q, 2, mine);
 	store_step(q);
 	T_EQ_INT(store_done(q), ERR_OK);
-	T_EQ_INT(comments_edit(s, mine, alice, "too late", msg, sizeof(msg)), ERR_CONFLICT);
+	T_EQ_INT(comments_edit(s, mine, alice, "too late", HOLD_NONE, &st, msg, sizeof(msg)), ERR_CONFLICT);
 
 	/* the member's export: their comments, with the IP opened as themself */
 	buf_init(&json);
