@@ -136,3 +136,17 @@ arena_used(const struct arena *a)
 {
 	return a->total;
 }
+
+char *
+arena_strdup_lf(struct arena *a, const char *s)
+{
+	char *out = arena_strdup(a, s), *w = out;
+
+	if (out == NULL)
+		return NULL;
+	for (; *s; s++)
+		if (*s != '\r')
+			*w++ = *s;
+	*w = '\0';
+	return out;
+}

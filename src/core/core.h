@@ -67,6 +67,8 @@ void arena_free(struct arena *a);
 /* Returns zeroed memory aligned for any type, or NULL. */
 void *arena_alloc(struct arena *a, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
+/* A copy of s without any CR (a browser sends text areas with CR LF; candor stores LF). */
+char *arena_strdup_lf(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) CORE_PRINTF(2, 3);
 /* Makes room for one more element in an arena array of count elements of elem bytes

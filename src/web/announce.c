@@ -133,21 +133,6 @@ announce_get(struct http_request *req, struct http_response *res, void *arg)
 	announce_page(app, req, res, s, &site, &v);
 }
 
-/* The text without CR (a browser sends CR LF; mail bodies hold LF only). */
-static char *
-announce_lf(struct arena *a, const char *in)
-{
-	char *out = arena_strdup(a, in), *w = out;
-
-	if (out == NULL)
-		return NULL;
-	for (; *in; in++)
-		if (*in != '\r')
-			*w++ = *in;
-	*w = '\0';
-	return out;
-}
-
 /* "announcement:" and 32 hex digits of BLAKE2b over subject, NUL, text. */
 static const char *
 announce_ref(struct arena *a, const char *subject, const char *text)
@@ -266,7 +251,7 @@ announce_post(struct http_request *req, struct http_response *res, void *arg)
 	}
 	action = fv.values[AN_ACTION].text;
 	v.subject = fv.values[AN_SUBJECT].text;
-	if ((text = announce_lf(req->arena, fv.values[AN_BODY].text)) == NULL ||
+	if ((text = arena_strdup_lf(req->arena, fv.values[AN_BODY].text)) == NULL ||
 	    (html = markdown_to_html(text, strlen(text))) == NULL) {
 		announce_fail(res, ERR_NOMEM);
 		return;

@@ -409,21 +409,6 @@ policy_admin_get(struct http_request *req, struct http_response *res, void *arg)
 	policy_admin_page(app, req, res, s, &site, &view);
 }
 
-/* Removes every CR (a browser sends CR LF): the text is stored with LF only. */
-static char *
-policy_lf(struct arena *a, const char *in)
-{
-	char *out = arena_strdup(a, in), *w = out;
-
-	if (out == NULL)
-		return NULL;
-	for (; *in; in++)
-		if (*in != '\r')
-			*w++ = *in;
-	*w = '\0';
-	return out;
-}
-
 /* Parses YYYY-MM-DD (empty: now) and refuses a day before today (UTC): a version takes
  * effect from now on, never retroactively. Writes a sentence into msg. */
 bool
@@ -475,7 +460,7 @@ policy_admin_post(struct http_request *req, struct http_response *res, void *arg
 		policy_admin_page(app, req, res, s, &site, &view);
 		return;
 	}
-	if ((body = policy_lf(req->arena, fv.values[PP_BODY].text)) == NULL) {
+	if ((body = arena_strdup_lf(req->arena, fv.values[PP_BODY].text)) == NULL) {
 		policy_fail(res, ERR_NOMEM);
 		return;
 	}
