@@ -605,18 +605,7 @@ comment_feed(struct http_request *req, struct http_response *res, void *arg)
 		return;
 	}
 	time_rfc3339(n ? cs[0].updated_at : time_now(), iso);
-	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-		    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>Comments on ");
-	tmpl_escape_text(b, site.title);
-	buf_puts(b, "</title>\n<id>");
-	tmpl_escape_text(b, site.origin);
-	buf_puts(b, "/comments.xml</id>\n<link rel=\"alternate\" href=\"");
-	tmpl_escape_text(b, site.origin);
-	buf_puts(b, "/\"/>\n<link rel=\"self\" href=\"");
-	tmpl_escape_text(b, site.origin);
-	buf_printf(b, "/comments.xml\"/>\n<updated>%s</updated>\n<author><name>", iso);
-	tmpl_escape_text(b, site.title);
-	buf_puts(b, "</name></author>\n");
+	web_atom_head(b, &site, "Comments on ", NULL, "/comments.xml", "/comments.xml", iso);
 	for (i = 0; i < n; i++) {
 		buf_puts(b, "<entry>\n<title>");
 		tmpl_escape_text(b, cs[i].author);

@@ -280,6 +280,39 @@ page_transparency(struct http_request *req, struct http_response *res, void *arg
 	web_render(app, res, "transparency", ctx);
 }
 
+/*
+ * The head of an Atom feed of site: XML declaration, <feed>, title (prefix and the
+ * site's title), subtitle when not empty, id (origin + id_path), the alternate link (the
+ * site) and the self link (origin + self_path), updated, author (the site). Every text
+ * escaped. The caller writes the entries and "</feed>".
+ */
+void
+web_atom_head(struct buf *b, const struct site *site, const char *prefix,
+    const char *subtitle, const char *id_path, const char *self_path, const char *updated)
+{
+	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+		    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>");
+	tmpl_escape_text(b, prefix);
+	tmpl_escape_text(b, site->title);
+	buf_puts(b, "</title>\n");
+	if (subtitle && subtitle[0]) {
+		buf_puts(b, "<subtitle>");
+		tmpl_escape_text(b, subtitle);
+		buf_puts(b, "</subtitle>\n");
+	}
+	buf_puts(b, "<id>");
+	tmpl_escape_text(b, site->origin);
+	tmpl_escape_text(b, id_path);
+	buf_puts(b, "</id>\n<link rel=\"alternate\" href=\"");
+	tmpl_escape_text(b, site->origin);
+	buf_puts(b, "/\"/>\n<link rel=\"self\" href=\"");
+	tmpl_escape_text(b, site->origin);
+	tmpl_escape_text(b, self_path);
+	buf_printf(b, "\"/>\n<updated>%s</updated>\n<author><name>", updated);
+	tmpl_escape_text(b, site->title);
+	buf_puts(b, "</name></author>\n");
+}
+
 static void
 page_feed(struct http_request *req, struct http_response *res, void *arg)
 {
@@ -300,24 +333,7 @@ page_feed(struct http_request *req, struct http_response *res, void *arg)
 		return;
 	}
 	time_rfc3339(n ? posts[0].updated_at : time_now(), iso);
-	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-		    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>");
-	tmpl_escape_text(b, site.title);
-	buf_puts(b, "</title>\n");
-	if (site.tagline[0]) {
-		buf_puts(b, "<subtitle>");
-		tmpl_escape_text(b, site.tagline);
-		buf_puts(b, "</subtitle>\n");
-	}
-	buf_puts(b, "<id>");
-	tmpl_escape_text(b, site.origin);
-	buf_puts(b, "/</id>\n<link rel=\"alternate\" href=\"");
-	tmpl_escape_text(b, site.origin);
-	buf_puts(b, "/\"/>\n<link rel=\"self\" href=\"");
-	tmpl_escape_text(b, site.origin);
-	buf_printf(b, "/feed.xml\"/>\n<updated>%s</updated>\n<author><name>", iso);
-	tmpl_escape_text(b, site.title);
-	buf_puts(b, "</name></author>\n");
+	web_atom_head(b, &site, "", site.tagline, "/", "/feed.xml", iso);
 	for (i = 0; i < n; i++) {
 		buf_puts(b, "<entry>\n<title>");
 		tmpl_escape_text(b, posts[i].title);

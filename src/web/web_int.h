@@ -235,6 +235,10 @@ const char *web_safe_next(const char *next, const char *fallback);
 enum err web_routes_auth(struct web_app *app);    /* /signup /login /logout /verify /reset */
 enum err web_routes_account(struct web_app *app); /* /account... /preferences /admin */
 
+/* The head of site's Atom feed up to its entries (pages.c: /feed.xml, /comments.xml). */
+void web_atom_head(struct buf *b, const struct site *site, const char *prefix,
+    const char *subtitle, const char *id_path, const char *self_path, const char *updated);
+
 /* ---- one route table per area (each defined in the file named) ---- */
 
 enum err web_routes_admin(struct web_app *app);    /* web/admin.c: /admin/posts, pages, settings, sites */
