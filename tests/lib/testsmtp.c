@@ -16,8 +16,8 @@
 
 static pid_t smtp_pid;
 
-static int
-smtp_free_port(void)
+int
+t_smtp_free_port(void)
 {
 	struct sockaddr_in a;
 	socklen_t len = sizeof(a);
@@ -52,8 +52,17 @@ smtp_answers(int port)
 int
 t_smtp_start(const char *box)
 {
+	int port = t_smtp_free_port();
+
+	t_smtp_start_at(port, box);
+	return port;
+}
+
+void
+t_smtp_start_at(int port, const char *box)
+{
 	char listen[64];
-	int port = smtp_free_port(), i;
+	int i;
 
 	/* the Mailbox handler makes box/{tmp,new,cur} only when box does not exist */
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
@@ -69,7 +78,6 @@ t_smtp_start(const char *box)
 		usleep(50000);
 	if (!smtp_answers(port))
 		T_FAIL("aiosmtpd did not start on port %d (is python3-aiosmtpd installed?)", port);
-	return port;
 }
 
 void

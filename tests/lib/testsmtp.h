@@ -11,6 +11,11 @@
 /* Starts the peer on a free loopback port, storing into box (must not exist yet); returns the
  * port. Fails the test when it does not answer within 10 s. */
 int t_smtp_start(const char *box);
+/* A loopback port free right now (for a test that talks to the peer's port before the
+ * peer runs). */
+int t_smtp_free_port(void);
+/* t_smtp_start on a given port. */
+void t_smtp_start_at(int port, const char *box);
 /* Stops the peer (SIGTERM, waited for). No-op when none runs. */
 void t_smtp_stop(void);
 /* Appends an [smtp] section to DIR/candor.conf sending to the peer at port (no

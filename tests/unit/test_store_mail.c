@@ -26,12 +26,12 @@
 
 #include "mail/mail.h"
 #include "testlib.h"
+#include "testsmtp.h"
 
 static struct config cfg;
 static struct privacy *priv;
 static struct store *st;
 static int64_t alice;
-static pid_t peer_pid;
 
 /* What SQL sees of a row's body, and the statements that fake older or damaged rows. */
 static const struct store_stmt t_body_sql = {"t_mail_body",
@@ -526,73 +526,6 @@ test_crash_maildir(const char *md)
 
 /* ------------------------------------------------------------------ SMTP peer ---- */
 
-static int
-free_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	T_ASSERT(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
-	T_ASSERT(getsockname(fd, (struct sockaddr *)&a, &len) == 0);
-	port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
-static bool
-port_answers(int port)
-{
-	struct sockaddr_in a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	bool ok;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-	close(fd);
-	return ok;
-}
-
-static void
-peer_stop(void)
-{
-	int status;
-
-	if (peer_pid > 0) {
-		kill(peer_pid, SIGTERM);
-		waitpid(peer_pid, &status, 0);
-		peer_pid = 0;
-	}
-}
-
-/* Debian's aiosmtpd with its Mailbox handler: every message becomes a file in
- * box/new. Never the python3 on PATH (ARCHITECTURE.md). */
-static void
-peer_start(int port, const char *box)
-{
-	char listen[64];
-	int i;
-
-	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
-	fflush(NULL);
-	if ((peer_pid = fork()) == 0) {
-		execl("/usr/bin/python3", "python3", "-m", "aiosmtpd", "-n", "-l", listen, "-c",
-		    "aiosmtpd.handlers.Mailbox", box, (char *)NULL);
-		_exit(127);
-	}
-	T_ASSERT(peer_pid > 0);
-	for (i = 0; i < 200 && !port_answers(port); i++)
-		usleep(50000);
-	if (!port_answers(port))
-		T_FAIL("aiosmtpd did not start on port %d (is python3-aiosmtpd installed?)", port);
-}
-
 static void
 test_smtp(const char *box)
 {
@@ -601,7 +534,7 @@ test_smtp(const char *box)
 	struct mail_run run;
 	struct arena *a = arena_new();
 	char new_dir[1200], *txt;
-	int port = free_port();
+	int port = t_smtp_free_port();
 	int64_t now = time_now(), id;
 	size_t n;
 	struct t_row r;
@@ -640,7 +573,7 @@ test_smtp(const char *box)
 	T_EQ_INT(run.retried + run.sent, 0); /* not due yet */
 
 	/* the peer comes back: delivered */
-	peer_start(port, box);
+	t_smtp_start_at(port, box);
 	T_EQ_INT(mail_deliver_due(priv, st, &t, now + 3 * LIMIT_MAIL_BACKOFF_FIRST_S, &run), ERR_OK);
 	T_EQ_INT(run.sent, 1);
 	T_EQ_INT(count_files(new_dir), 1);
@@ -670,7 +603,7 @@ test_smtp(const char *box)
 	T_EQ_INT(run.sent, 1);
 	T_EQ_INT(count_files(new_dir), 3);
 	T_EQ_INT(count_state(MAIL_SENDING) + count_state(MAIL_PENDING), 0);
-	peer_stop();
+	t_smtp_stop();
 	arena_free(a);
 }
 
@@ -684,7 +617,6 @@ main(void)
 	T_EQ_INT(mail_migrate(st), ERR_OK);
 	priv = t_privacy_open(&cfg);
 	T_EQ_INT(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
-	atexit(peer_stop);
 	alice = t_person(priv, st, "alice", ROLE_MEMBER);
 	snprintf(md, sizeof(md), "%s/maildir", cfg.data_dir);
 	snprintf(md2, sizeof(md2), "%s/maildir-sealed", cfg.data_dir);
